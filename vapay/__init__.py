@@ -1,0 +1,91 @@
+"""vapay: an asyncio SDK for a virtual-account payment API.
+
+Everything public is imported here; modules starting with `_` are private.
+"""
+
+from vapay._auth import (
+    ClientCredentialsTokenProvider,
+    StaticToken,
+    Token,
+    TokenProvider,
+)
+from vapay._client import NOT_GIVEN, PRODUCTION_URL, SANDBOX_URL, Client
+from vapay._errors import (
+    APIConnectionError,
+    APIResponseValidationError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    InternalServerError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    UnprocessableEntityError,
+    VapayError,
+)
+from vapay._models import (
+    Account,
+    AccountStatus,
+    AccountType,
+    AmountType,
+    Bank,
+    Money,
+    Page,
+    Pagination,
+    VirtualAccount,
+    VirtualAccountKind,
+    VirtualAccountStatus,
+)
+from vapay._pagination import AsyncPager
+from vapay._retry import RetryPolicy
+from vapay._transport import Handler, Middleware, Request, Response
+from vapay._version import __version__
+
+__all__ = [
+    "NOT_GIVEN",
+    "PRODUCTION_URL",
+    "SANDBOX_URL",
+    "APIConnectionError",
+    "APIResponseValidationError",
+    "APIStatusError",
+    "APITimeoutError",
+    "Account",
+    "AccountStatus",
+    "AccountType",
+    "AmountType",
+    "AsyncPager",
+    "AuthenticationError",
+    "BadRequestError",
+    "Bank",
+    "Client",
+    "ClientCredentialsTokenProvider",
+    "Handler",
+    "InternalServerError",
+    "Middleware",
+    "Money",
+    "NotFoundError",
+    "Page",
+    "Pagination",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "Request",
+    "Response",
+    "RetryPolicy",
+    "StaticToken",
+    "Token",
+    "TokenProvider",
+    "UnprocessableEntityError",
+    "VapayError",
+    "VirtualAccount",
+    "VirtualAccountKind",
+    "VirtualAccountStatus",
+    "__version__",
+]
+
+# Tracebacks and reprs say `vapay.NotFoundError`, not where it happens to live.
+for _name in __all__:
+    _obj = globals()[_name]
+    if isinstance(_obj, type) and _obj.__module__.startswith("vapay._"):
+        _obj.__module__ = __name__
+del _name, _obj

@@ -1,0 +1,243 @@
+"""Access tokens: what a token is, who provides one, and the middleware that uses it.
+
+The default provider asks the access-token endpoint (v1.1 signed, or v1.0 Basic),
+caches the token and asks again shortly before it expires; concurrent callers
+share one request. The token request goes straight to the transport (through
+retries, never through this middleware), so it cannot recurse into auth.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import datetime as dt
+import math
+import time
+from collections.abc import Callable
+from typing import Literal, Protocol, runtime_checkable
+
+import attrs
+from yarl import URL
+
+from vapay._envelope import body_text, data_of, unwrap
+from vapay._errors import APIResponseValidationError
+from vapay._signature import jakarta_date, token_signature
+from vapay._transport import Handler, Request, Response
+
+TokenEndpointVersion = Literal["v1.1", "v1.0"]
+
+# Peers refresh 60 s before expiry; a short-lived token gets at most half its life.
+DEFAULT_REFRESH_MARGIN = 60.0
+
+
+@attrs.frozen(kw_only=True)
+class Token:
+    """A bearer token.
+
+    Attributes:
+        access_token: the secret itself (never shown in `repr`).
+        token_type: "Bearer".
+        expires_in: its lifetime in seconds when issued, or None when unknown
+            (then it is used until the API answers 401).
+        issued_at: `time.monotonic()` when it was received.
+    """
+
+    access_token: str = attrs.field(repr=False)
+    token_type: str = "Bearer"  # noqa: S105 - a scheme name, not a secret
+    expires_in: float | None = None
+    issued_at: float = 0.0
+
+
+def refresh_margin(expires_in: float, preferred: float = DEFAULT_REFRESH_MARGIN) -> float:
+    """How long before expiry to refresh: *preferred*, but never over half the life."""
+    return min(preferred, expires_in / 2)
+
+
+def is_fresh(token: Token, *, now: float, margin: float = DEFAULT_REFRESH_MARGIN) -> bool:
+    """Whether *token* may still be used at monotonic time *now*."""
+    if token.expires_in is None:
+        return True
+    return now < token.issued_at + token.expires_in - refresh_margin(token.expires_in, margin)
+
+
+@runtime_checkable
+class TokenProvider(Protocol):
+    """Anything that hands out bearer tokens.
+
+    `get_token(force=True)` is called after the API answered 401 with the
+    current token: return a new one if you can (returning the same token makes
+    the 401 final). It must be safe to call from many tasks at once.
+    """
+
+    async def get_token(self, *, force: bool = False) -> Token:
+        """A token to send now."""
+        ...
+
+
+class StaticToken:
+    """A token string you got elsewhere; it is never refreshed."""
+
+    def __init__(self, access_token: str) -> None:
+        if not access_token:
+            raise ValueError("token must be a non-empty string")
+        self._token = Token(access_token=access_token)
+
+    async def get_token(self, *, force: bool = False) -> Token:  # noqa: ARG002
+        """The one token."""
+        return self._token
+
+    def __repr__(self) -> str:
+        return "StaticToken(<hidden>)"
+
+
+class ClientCredentialsTokenProvider:
+    """Gets tokens from the access-token endpoint with client id and secret.
+
+    Tokens are cached and refreshed `refresh_margin` seconds before they expire.
+    However many tasks need a new token at once, one request is made.
+    """
+
+    def __init__(
+        self,
+        *,
+        api_key: str,
+        client_id: str,
+        client_secret: str,
+        base_url: URL,
+        send: Handler,
+        version: TokenEndpointVersion = "v1.1",
+        timeout: float | None = None,
+        max_retries: int = 2,
+        margin: float = DEFAULT_REFRESH_MARGIN,
+        clock: Callable[[], float] = time.monotonic,
+        today: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc),
+    ) -> None:
+        self._api_key = api_key
+        self._client_id = client_id
+        self._client_secret = client_secret
+        self._url = base_url.joinpath("api", version, "access-token", "b2b")
+        self._send = send
+        self._version = version
+        self._timeout = timeout
+        self._max_retries = max_retries
+        self._margin = margin
+        self._clock = clock
+        self._today = today
+        self._token: Token | None = None
+        self._lock = asyncio.Lock()
+
+    async def get_token(self, *, force: bool = False) -> Token:
+        """The cached token, or a new one when it is stale or *force* is set."""
+        seen = self._token
+        if not force and seen is not None and self._fresh(seen):
+            return seen
+        async with self._lock:
+            current = self._token
+            # Another task refreshed while this one waited: use its token.
+            if current is not None and current is not seen and self._fresh(current):
+                return current
+            if not force and current is not None and self._fresh(current):
+                return current
+            self._token = await self._request_token()
+            return self._token
+
+    def _fresh(self, token: Token) -> bool:
+        return is_fresh(token, now=self._clock(), margin=self._margin)
+
+    async def _request_token(self) -> Token:
+        response = await self._send(self.token_request())
+        return parse_token_response(response, issued_at=self._clock())
+
+    def token_request(self) -> Request:
+        """The request for a new token (a new signature each day)."""
+        headers = {"X-PARTNER-ID": self._api_key, "Accept": "application/json"}
+        if self._version == "v1.1":
+            headers["X-CLIENT-ID"] = self._client_id
+            headers["X-Signature"] = token_signature(
+                self._client_id, self._client_secret, jakarta_date(self._today())
+            )
+        else:
+            basic = f"{self._client_id}:{self._client_secret}".encode()
+            headers["Authorization"] = "Basic " + base64.b64encode(basic).decode()
+        return Request(
+            method="POST",
+            url=self._url,
+            json={"grant_type": "client_credentials"},
+            headers=headers,
+            # A second token request is harmless: it only mints another token.
+            idempotent=True,
+            timeout=self._timeout,
+            max_retries=self._max_retries,
+        )
+
+    def __repr__(self) -> str:
+        return f"ClientCredentialsTokenProvider(version={self._version!r}, url={str(self._url)!r})"
+
+
+def parse_token_response(response: Response, *, issued_at: float) -> Token:
+    """The token in an access-token answer (enveloped, or the flat form some hosts use).
+
+    Raises:
+        AuthenticationError, PermissionDeniedError, APIStatusError: the endpoint said no.
+        APIResponseValidationError: no usable token in the answer.
+    """
+    envelope = unwrap(response)
+    data = envelope if "access_token" in envelope else data_of(envelope, response)
+    problem = None
+    if not isinstance(data, dict):
+        problem = "expected an object @ $.data"
+    else:
+        access_token = data.get("access_token")
+        expires_in = _seconds(data.get("expires_in"))
+        if not isinstance(access_token, str) or not access_token:
+            problem = "expected a non-empty string @ $.data.access_token"
+        elif expires_in is False:
+            problem = "expected a positive number of seconds @ $.data.expires_in"
+        else:
+            token_type = data.get("token_type")
+            return Token(
+                access_token=access_token,
+                token_type=token_type if isinstance(token_type, str) else "Bearer",
+                expires_in=expires_in or None,
+                issued_at=issued_at,
+            )
+    raise APIResponseValidationError(
+        f"{response.request.method} {response.request.path}: {problem}",
+        status=response.status,
+        body="<token response hidden>" if isinstance(data, dict) else body_text(response.body),
+    )
+
+
+def _seconds(value: object) -> float | Literal[False] | None:
+    """`expires_in` as seconds: None when absent, False when unusable."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        return False
+    try:
+        seconds = float(value)
+    except ValueError:
+        return False
+    return seconds if math.isfinite(seconds) and seconds > 0 else False
+
+
+class AuthMiddleware:
+    """Sends `Authorization: Bearer`; on a 401, gets a new token and replays once."""
+
+    def __init__(self, provider: TokenProvider) -> None:
+        self._provider = provider
+
+    async def __call__(self, request: Request, call_next: Handler) -> Response:
+        """Send *request* with a token, replaying it once with a new one after a 401."""
+        token = await self._provider.get_token()
+        response = await call_next(_authorized(request, token))
+        if response.status != 401:  # noqa: PLR2004
+            return response
+        fresh = await self._provider.get_token(force=True)
+        if fresh.access_token == token.access_token:
+            return response  # nothing new to try: the 401 stands
+        return await call_next(_authorized(request, fresh))
+
+
+def _authorized(request: Request, token: Token) -> Request:
+    return request.with_headers(Authorization=f"Bearer {token.access_token}")

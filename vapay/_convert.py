@@ -1,0 +1,287 @@
+"""The cattrs converter: every wire-format rule of the API lives here, nowhere else.
+
+Decoding runs on a fast converter first; only when that fails is the same data
+decoded again with detailed validation, to say exactly what was wrong and where
+(`$.data[3].amount.value`). Good pages pay for no bookkeeping.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import math
+import types
+import typing
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any, TypeVar
+
+import attrs
+import cattrs
+from cattrs.gen import make_dict_structure_fn
+
+from vapay._models import Pagination
+
+T = TypeVar("T")
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+
+
+def _to_str(value: object, _: object = None) -> str:
+    # bool is an int subclass, and True is never an id; a float would have lost
+    # digits (or a leading zero) before it got here.
+    if type(value) is str:
+        return value
+    if type(value) is int:
+        return str(value)
+    raise TypeError(f"expected a string or an integer, got {_describe(value)}")
+
+
+def _to_int(value: object, _: object = None) -> int:
+    if type(value) is int:
+        return value
+    if type(value) is str and value.strip().lstrip("-").isdigit():
+        return int(value)
+    if type(value) is float and value.is_integer():
+        return int(value)
+    raise TypeError(f"expected an integer, got {_describe(value)}")
+
+
+def _to_decimal(value: object, _: object = None) -> Decimal:
+    if type(value) is str:
+        try:
+            result = Decimal(value.strip())
+        except InvalidOperation:
+            raise ValueError(f"expected a decimal number, got {value!r:.40}") from None
+    elif type(value) is int:
+        result = Decimal(value)
+    elif type(value) is float:
+        # repr() is the shortest string that round-trips: 99000.5 -> "99000.5",
+        # not the binary expansion Decimal(99000.5) would give for 0.1.
+        result = Decimal(repr(value))
+    else:
+        raise TypeError(f"expected an amount, got {_describe(value)}")
+    if not result.is_finite():
+        raise ValueError(f"expected a finite amount, got {value!r:.40}")
+    return result
+
+
+def _to_datetime(value: object, _: object = None) -> dt.datetime:
+    millis = _to_int(value)
+    try:
+        return _EPOCH + dt.timedelta(milliseconds=millis)
+    except OverflowError:
+        raise ValueError(f"unix milliseconds out of range: {millis}") from None
+
+
+def _to_links(value: object, _: object = None) -> Mapping[str, str | None]:
+    # PHP serialises an empty associative array as [].
+    if isinstance(value, list) and not value:
+        return {}
+    if isinstance(value, dict):
+        return {str(k): v if v is None else _to_str(v) for k, v in value.items()}
+    raise TypeError(f"expected an object of links, got {_describe(value)}")
+
+
+def _to_object(value: object, _: object = None) -> object:
+    return value
+
+
+_PAGINATION_KEYS = (
+    ("current_page", "currentPage"),
+    ("total_pages", "totalPages"),
+    ("count", "count"),
+    ("total", "total"),
+    ("per_page", "perPage"),
+)
+
+
+def pagination_from_block(block: object) -> Pagination | None:
+    """The usable pagination block, or None (missing, empty, no page numbers).
+
+    Both spellings (camelCase, snake_case) decode; a key present with a bad
+    value is an error, a key absent is not.
+    """
+    if block is None or (isinstance(block, (dict, list)) and not block):
+        return None
+    if not isinstance(block, dict):
+        raise TypeError(f"expected an object, got {_describe(block)}")
+    fields: dict[str, Any] = {}
+    for snake, camel in _PAGINATION_KEYS:
+        raw = block.get(snake, block.get(camel))
+        if raw is not None:
+            fields[snake] = _to_int(raw)
+    if "current_page" not in fields or "total_pages" not in fields:
+        return None
+    if "links" in block and block["links"] is not None:
+        fields["links"] = _to_links(block["links"])
+    return Pagination(**fields)
+
+
+def _enum_or_str_union(tp: object) -> type[enum.Enum] | None:
+    """The enum of a `SomeEnum | str` union (optionally `| None`), else None."""
+    if not isinstance(tp, types.UnionType) and typing.get_origin(tp) is not typing.Union:
+        return None
+    args = set(typing.get_args(tp)) - {type(None)}
+    if len(args) != 2 or str not in args:  # noqa: PLR2004
+        return None
+    (other,) = args - {str}
+    if isinstance(other, type) and issubclass(other, enum.Enum):
+        return other
+    return None
+
+
+def _enum_or_str_hook(tp: Any) -> Any:
+    enum_cls = _enum_or_str_union(tp)
+    assert enum_cls is not None  # noqa: S101 - guarded by the predicate
+    members: dict[object, enum.Enum] = {m.value: m for m in enum_cls}
+    optional = type(None) in typing.get_args(tp)
+
+    def structure(value: object, _: object = None) -> enum.Enum | str | None:
+        member = members.get(value) if isinstance(value, str) else None
+        if member is not None:
+            return member
+        if value is None and optional:
+            return None
+        # The API adds values over time: an unknown one comes through as a string.
+        return _to_str(value)
+
+    return structure
+
+
+def configure_converter(converter: cattrs.Converter) -> None:
+    """Register vapay's wire rules on *converter*.
+
+    - ids, names, phone and VA numbers: JSON string or integer -> `str` (a float
+      or a bool is rejected: it would already have lost digits);
+    - amounts: "11000.00", 99000 or 99000.5 -> exact `Decimal`, keeping the
+      scale that was sent; NaN and infinities are rejected;
+    - integers (pagination, usage counters): integer or digit string -> `int`;
+    - `created_at`, `expired_at`: unix milliseconds (string or number) -> aware
+      UTC `datetime`;
+    - pagination: camelCase or snake_case keys -> `Pagination`; a block without
+      page numbers -> None; `links` as `{}` or PHP's `[]`;
+    - `SomeEnum | str` fields: a known value -> the member, an unknown value ->
+      the plain string;
+    - unknown keys are ignored (the API adds fields).
+    """
+    converter.register_structure_hook(str, _to_str)
+    converter.register_structure_hook(int, _to_int)
+    converter.register_structure_hook(Decimal, _to_decimal)
+    converter.register_structure_hook(dt.datetime, _to_datetime)
+    # Exactly `object` (a field of unknown shape): a plain hook would catch every class.
+    converter.register_structure_hook_func(lambda tp: tp is object, _to_object)
+    converter.register_structure_hook(
+        Pagination | None, lambda value, _: pagination_from_block(value)
+    )
+    converter.register_structure_hook_factory(
+        lambda tp: _enum_or_str_union(tp) is not None, _enum_or_str_hook
+    )
+
+
+def make_converter(*, detailed_validation: bool = True) -> cattrs.Converter:
+    """A new converter with vapay's wire rules (see `configure_converter`)."""
+    converter = cattrs.Converter(detailed_validation=detailed_validation)
+    configure_converter(converter)
+    if detailed_validation:
+        converter.register_structure_hook_factory(
+            attrs.has, lambda cls: _objects_only(make_dict_structure_fn(cls, converter))
+        )
+    return converter
+
+
+def _objects_only(structure_fn: Any) -> Any:
+    # Only on the detailed (error-explaining) path: say "expected an object"
+    # instead of whatever a generated function trips over first.
+    def structure(value: object, cls: object) -> object:
+        if not isinstance(value, Mapping):
+            raise TypeError(f"expected an object, got {_describe(value)}")
+        return structure_fn(value, cls)
+
+    return structure
+
+
+_fast = make_converter(detailed_validation=False)
+_detailed = make_converter(detailed_validation=True)
+
+
+class DecodeError(Exception):
+    """What was wrong with decoded JSON, and where; the client adds the HTTP context."""
+
+
+def structure(data: object, cls: type[T], *, path: str = "$.data") -> T:
+    """*data* (decoded JSON) as *cls*, or DecodeError saying what and where."""
+    try:
+        return _fast.structure(data, cls)
+    except cattrs.StructureHandlerNotFoundError:
+        raise  # a bug in vapay's models, not bad data
+    except Exception:  # noqa: BLE001, S110 - re-run below, for the message
+        pass
+    try:
+        result = _detailed.structure(data, cls)
+    except cattrs.StructureHandlerNotFoundError:
+        raise
+    except Exception as err:
+        raise DecodeError(_explain(err, path)) from err
+    return result  # pragma: no cover - the fast converter only fails where this does
+
+
+def structure_items(
+    data: object, cls: type[T], *, extra: Mapping[str, object] | None = None
+) -> list[T]:
+    """The list *data* as a list of *cls*, each item dict first updated with *extra*."""
+    if not isinstance(data, list):
+        raise DecodeError(f"expected a list @ $.data, got {_describe(data)}")
+    if extra:
+        for item in data:
+            if isinstance(item, dict):
+                item.update(extra)
+    return structure(data, list[cls])  # type: ignore[valid-type]
+
+
+def _explain(err: Exception, path: str) -> str:
+    if isinstance(err, cattrs.BaseValidationError):
+        messages = cattrs.transform_error(err, path=path, format_exception=_format)
+        shown = "; ".join(messages[:3])
+        more = len(messages) - 3
+        return shown + (f" (and {more} more)" if more > 0 else "")
+    return f"{_format(err, None)} @ {path}"
+
+
+def _format(exc: BaseException, type_: object) -> str:
+    if isinstance(exc, KeyError):
+        return "required field missing"
+    if isinstance(exc, (TypeError, ValueError)) and str(exc):
+        return str(exc).splitlines()[0]
+    if type_ is not None:
+        return f"invalid value for type, expected {getattr(type_, '__name__', type_)}"
+    return f"invalid value ({type(exc).__name__})"
+
+
+def _describe(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, float):
+        return "a float" if math.isfinite(value) else f"{value}"
+    if isinstance(value, (dict, list)):
+        return "an object" if isinstance(value, dict) else "a list"
+    return f"{type(value).__name__} {value!r:.40}"
+
+
+def structure_page(
+    envelope: Mapping[str, object],
+    cls: type[T],
+    *,
+    extra: Mapping[str, object] | None = None,
+) -> tuple[list[T], Pagination | None]:
+    """A list envelope's items and its pagination block (`pagination` or `meta`)."""
+    if "data" not in envelope:
+        raise DecodeError("required field missing @ $.data")
+    items = structure_items(envelope["data"], cls, extra=extra)
+    name = "pagination" if "pagination" in envelope else "meta"
+    try:
+        return items, pagination_from_block(envelope.get(name))
+    except (TypeError, ValueError) as err:
+        raise DecodeError(f"{err} @ $.{name}") from None

@@ -1,0 +1,61 @@
+"""The API's JSON envelope: from a read response to its data, or to a typed error."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+
+from vapay._errors import APIResponseValidationError, status_error
+from vapay._transport import Response
+
+_SNIPPET = 200
+
+
+def body_text(body: bytes) -> str:
+    """The start of *body* as text, for error messages."""
+    text = body[:_SNIPPET].decode("utf-8", errors="replace")
+    return text + ("..." if len(body) > _SNIPPET else "")
+
+
+def unwrap(response: Response) -> Mapping[str, object]:
+    """The envelope of a successful answer, or the error it stands for.
+
+    Raises:
+        APIStatusError: a status other than 2xx, or `"success": false`.
+        APIResponseValidationError: a 2xx whose body is not a JSON object.
+    """
+    where = f"{response.request.method} {response.request.path}"
+    try:
+        decoded: object = json.loads(response.body)
+    except ValueError:
+        if not 200 <= response.status < 300:  # noqa: PLR2004
+            raise status_error(
+                response.status, body_text(response.body), headers=response.headers
+            ) from None
+        raise APIResponseValidationError(
+            f"{where}: the body is not JSON: {body_text(response.body)!r}",
+            status=response.status,
+            body=body_text(response.body),
+        ) from None
+    if not 200 <= response.status < 300:  # noqa: PLR2004
+        raise status_error(response.status, decoded, headers=response.headers)
+    if not isinstance(decoded, dict):
+        raise APIResponseValidationError(
+            f"{where}: expected a JSON object @ $, got {type(decoded).__name__}",
+            status=response.status,
+            body=body_text(response.body),
+        )
+    if decoded.get("success") is False:
+        raise status_error(response.status, decoded, headers=response.headers)
+    return decoded
+
+
+def data_of(envelope: Mapping[str, object], response: Response) -> object:
+    """The envelope's `data`, which a successful answer must have."""
+    if "data" not in envelope:
+        raise APIResponseValidationError(
+            f"{response.request.method} {response.request.path}: required field missing @ $.data",
+            status=response.status,
+            body=body_text(response.body),
+        )
+    return envelope["data"]

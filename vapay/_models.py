@@ -1,0 +1,169 @@
+"""The API's objects as frozen attrs value objects, and its enums.
+
+Models hold data only: no session, no client, no I/O. Fields the live API added
+since the seed pages are optional attributes; seed fields it dropped are None when
+absent. Enum-typed fields hold the plain string when the API sends a value this
+version does not know.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Generic, TypeVar
+
+import attrs
+
+
+class AccountStatus(str, enum.Enum):
+    """Status of a sub-account."""
+
+    ACTIVE = "active"
+    INACTIVE = "inactive"
+    PENDING = "pending"
+    REJECTED = "rejected"
+
+
+class AccountType(str, enum.Enum):
+    """Kind of sub-account (live API field `account_type`)."""
+
+    OWNED = "owned"
+    PERSONAL_MANAGED = "personal_managed"
+    BUSINESS_MANAGED = "business_managed"
+
+
+class VirtualAccountKind(str, enum.Enum):
+    """A temporary VA is for one payment; a permanent one takes many."""
+
+    TEMPORARY = "temporary"
+    PERMANENT = "permanent"
+
+
+class VirtualAccountStatus(str, enum.Enum):
+    """Status of a virtual account (`inactive` is the live API's addition)."""
+
+    ACTIVE = "active"
+    EXPIRED = "expired"
+    INACTIVE = "inactive"
+
+
+class AmountType(str, enum.Enum):
+    """Whether a VA takes any amount (`open`) or exactly one (`closed`)."""
+
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+@attrs.frozen(kw_only=True)
+class Money:
+    """An exact amount: `value` keeps the scale the API sent ("11000.00")."""
+
+    value: Decimal
+    currency: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Bank:
+    """The bank behind a virtual account (live API)."""
+
+    short_name: str | None = None
+    number: str | None = None
+    swift_code: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Account:
+    """A sub-account of the merchant."""
+
+    id: str
+    name: str | None = None
+    status: AccountStatus | str | None = None
+    # Seed fields; the live API no longer sends them.
+    email: str | None = None
+    phone: str | None = None
+    # Live API fields.
+    account_number: str | None = None
+    account_type: AccountType | str | None = None
+    kyb_status: str | None = None
+    invite_members: object = None
+
+
+@attrs.frozen(kw_only=True)
+class VirtualAccount:
+    """A virtual account (a bank account number that receives payments).
+
+    `account_id` is the sub-account the listing was asked for, so items of
+    `list_many` say where they belong.
+    """
+
+    id: str
+    number: str
+    amount: Money
+    status: VirtualAccountStatus | str
+    kind: VirtualAccountKind | str | None = None
+    account_id: str | None = None
+    # Seed fields; the live API no longer sends them.
+    bank_code: str | None = None
+    created_at: dt.datetime | None = None
+    # Live API fields.
+    name: str | None = None
+    merchant_reff_no: str | None = None
+    code: str | None = None
+    bank: Bank | None = None
+    amount_type: AmountType | str | None = None
+    min_amount: Money | None = None
+    max_amount: Money | None = None
+    current_usage: int | None = None
+    expired_at: dt.datetime | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Pagination:
+    """A list page's pagination block, under either spelling or name.
+
+    A block without `current_page` and `total_pages` is not usable and decodes
+    to no Pagination at all.
+    """
+
+    current_page: int
+    total_pages: int
+    count: int | None = None
+    total: int | None = None
+    per_page: int | None = None
+    links: Mapping[str, str | None] = attrs.field(factory=dict)
+
+
+T = TypeVar("T")
+
+
+@attrs.frozen(kw_only=True)
+class Page(Generic[T]):
+    """One page of a listing: its items and, when the API sent one, its block."""
+
+    items: list[T]
+    pagination: Pagination | None = None
+    number: int = 1
+    """The page number that was asked for."""
+
+    def next_page(self) -> int | None:
+        """The number of the page after this one, or None when this is the last.
+
+        Without a usable pagination block the answer is only a guess (the next
+        number while this page has items); the pager then also stops when a page
+        repeats the previous one.
+        """
+        if self.pagination is None:
+            return self.number + 1 if self.items else None
+        if not self.items or self.pagination.current_page >= self.pagination.total_pages:
+            return None
+        return self.pagination.current_page + 1
+
+    def __repr__(self) -> str:
+        if self.pagination is None:
+            return f"<Page {self.number} items={len(self.items)}>"
+        return (
+            f"<Page {self.pagination.current_page}/{self.pagination.total_pages}"
+            f" items={len(self.items)}>"
+        )

@@ -1,0 +1,183 @@
+"""Auto-pagination: `AsyncPager` walks a page-numbered listing, in order, once per loop.
+
+The walk follows the pagination block's numbers when the API sends them (stop at
+`total_pages`; a page that is not the one asked for is an error). Without a
+usable block it walks until an empty page, and stops without yielding anything
+twice when a page repeats the previous one. With `concurrency=N`, once the first
+page has told the total, up to N page requests are in flight; items still come
+out in page order and only the pages in flight are held in memory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import logging
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Hashable
+from typing import Generic, TypeVar
+
+from vapay._errors import APIResponseValidationError
+from vapay._models import Page
+from vapay._validate import check_int
+
+T = TypeVar("T")
+
+FetchPage = Callable[[int], Awaitable[Page[T]]]
+
+logger = logging.getLogger("vapay")
+
+
+def check_page(page: Page[T], *, first: Page[T] | None) -> str | None:
+    """Whether *page* fits the listing *first* began; a warning to log, or None.
+
+    Raises:
+        APIResponseValidationError: the page is not the one asked for, or its
+            page size differs from the first page's: going on could skip or
+            repeat items.
+    """
+    block = page.pagination
+    if block is None:
+        return None
+    if block.current_page != page.number:
+        raise APIResponseValidationError(
+            f"asked for page {page.number}, the API answered page {block.current_page}",
+            status=200,
+        )
+    start = first.pagination if first is not None else None
+    if start is None or start is block:
+        return None
+    if start.per_page is not None and block.per_page not in (None, start.per_page):
+        raise APIResponseValidationError(
+            f"page {page.number} has {block.per_page} items per page, "
+            f"page {first.number if first else '?'} had {start.per_page}",
+            status=200,
+        )
+    if (start.total, start.total_pages) != (block.total, block.total_pages):
+        return (
+            f"the listing changed while it was walked (page {page.number}: total "
+            f"{start.total} -> {block.total}, pages {start.total_pages} -> "
+            f"{block.total_pages}); items may have moved between pages: "
+            "pass dedupe=True to drop repeats"
+        )
+    return None
+
+
+class AsyncPager(Generic[T]):
+    """A listing, walked lazily: no request is made until you iterate.
+
+    `async for item in pager` walks every page from the start page (each loop
+    walks afresh); `pager.pages()` yields `Page` objects; `await pager.collect()`
+    returns every item in a list. After a walk stops (an error, a break),
+    `resume_page` is the page to pass as `page=` to carry on where it stopped.
+    """
+
+    def __init__(
+        self,
+        fetch: FetchPage[T],
+        *,
+        page: int = 1,
+        concurrency: int = 1,
+        dedupe: bool = False,
+        key: Callable[[T], Hashable] | None = None,
+    ) -> None:
+        check_int(page, name="page", minimum=1)
+        check_int(concurrency, name="concurrency", minimum=1)
+        if dedupe and key is None:
+            raise ValueError("dedupe=True needs a key to tell items apart")
+        self._fetch = fetch
+        self._start = page
+        self._concurrency = concurrency
+        self._key = key if dedupe else None
+        self.resume_page: int | None = page
+        """The first page not yet fully consumed, or None once the walk finished."""
+
+    def __aiter__(self) -> AsyncIterator[T]:
+        return self._items()
+
+    async def _items(self) -> AsyncIterator[T]:
+        seen: set[Hashable] = set()
+        key = self._key
+        async for page in self.pages():
+            for item in page.items:
+                if key is not None:
+                    k = key(item)
+                    if k in seen:
+                        continue
+                    seen.add(k)
+                yield item
+
+    async def pages(self) -> AsyncIterator[Page[T]]:
+        """Every page, in order, from the start page."""
+        self.resume_page = self._start
+        first = await self._fetch(self._start)
+        previous: Page[T] | None = None
+        stream = self._following(first)
+        try:
+            page: Page[T] | None = first
+            while page is not None:
+                warning = check_page(page, first=first)
+                if warning:
+                    logger.warning(warning)
+                if (
+                    previous is not None
+                    and page.pagination is None
+                    and (page.items == previous.items)
+                ):
+                    break  # the API ignores `page`: this is the same page again
+                self.resume_page = page.number
+                yield page
+                self.resume_page = page.next_page()
+                if self.resume_page is None:
+                    break
+                previous = page
+                page = await anext(stream, None)
+        finally:
+            await stream.aclose()
+        self.resume_page = None
+
+    async def _following(self, first: Page[T]) -> AsyncGenerator[Page[T], None]:
+        """The pages after *first*, fetched up to `concurrency` at a time."""
+        if self._concurrency == 1 or first.pagination is None:
+            page = first
+            while (number := page.next_page()) is not None:
+                page = await self._fetch(number)
+                yield page
+            return
+        async for page in self._prefetched(first.pagination.total_pages, first.number):
+            yield page
+
+    async def _prefetched(self, total_pages: int, after: int) -> AsyncIterator[Page[T]]:
+        in_flight: collections.deque[asyncio.Task[Page[T]]] = collections.deque()
+        scheduled = after
+        try:
+            while True:
+                while len(in_flight) < self._concurrency and scheduled < total_pages:
+                    scheduled += 1
+                    in_flight.append(asyncio.ensure_future(self._fetch(scheduled)))
+                if not in_flight:
+                    return
+                page = await in_flight.popleft()
+                if page.pagination is not None:
+                    # The listing may grow while it is walked: follow its newest total.
+                    total_pages = max(page.pagination.total_pages, page.number)
+                yield page
+        finally:
+            await _cancel_all(in_flight)
+
+    async def collect(self) -> list[T]:
+        """Every item of the listing, in a list."""
+        return [item async for item in self]
+
+    def __repr__(self) -> str:
+        return (
+            f"<AsyncPager start={self._start} concurrency={self._concurrency}"
+            f" resume_page={self.resume_page}>"
+        )
+
+
+async def _cancel_all(tasks: collections.deque[asyncio.Task[Page[T]]]) -> None:
+    """Cancel *tasks* and wait until each has ended, whatever it ends with."""
+    for task in tasks:
+        task.cancel()
+    if tasks:
+        await asyncio.gather(*tasks, return_exceptions=True)

@@ -1,0 +1,179 @@
+"""Retries: pure decisions (what, how long) and the middleware that applies them.
+
+What is retried:
+- connection errors and timeouts, 408, 429 and 5xx, for requests that are safe
+  to send twice (GET, the status PATCH, token requests);
+- for any request, including a create: a refused connection (it never left)
+  and a 429 (the API turned it away unprocessed).
+A POST that may have reached the server is never replayed: the API has no
+idempotency key, so a replayed create can open a second account.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import math
+import random
+import time
+from collections.abc import Awaitable, Callable
+
+import attrs
+
+from vapay._errors import APIConnectionError, APITimeoutError
+from vapay._transport import Handler, Request, Response
+
+Sleep = Callable[[float], Awaitable[None]]
+
+_TOO_MANY_REQUESTS = 429
+_RETRYABLE_STATUSES = frozenset({408, 429}) | frozenset(range(500, 600))
+
+
+def is_retryable(request: Request, outcome: Response | APIConnectionError) -> bool:
+    """Whether *outcome* of *request* is worth another attempt."""
+    if isinstance(outcome, APIConnectionError):
+        return request.idempotent or not outcome.may_have_reached_server
+    if outcome.status == _TOO_MANY_REQUESTS:
+        return True
+    return request.idempotent and outcome.status in _RETRYABLE_STATUSES
+
+
+def parse_retry_after(value: str | None, *, now: float) -> float | None:
+    """Seconds to wait from a Retry-After header (seconds or HTTP date), or None.
+
+    *now* is the current unix time. None means "no usable value": absent,
+    malformed, negative, NaN or infinite. A date in the past means 0.
+    """
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        pass
+    else:
+        return seconds if math.isfinite(seconds) and seconds >= 0 else None
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max(0.0, when.timestamp() - now)
+
+
+def backoff_delay(
+    attempt: int,
+    *,
+    initial: float,
+    maximum: float,
+    jitter: Callable[[], float] = random.random,
+) -> float:
+    """Full-jitter exponential backoff: uniform in [0, min(maximum, initial * 2**attempt)]."""
+    try:
+        ceiling = min(maximum, initial * 2.0**attempt)
+    except OverflowError:
+        ceiling = maximum
+    return jitter() * ceiling
+
+
+@attrs.frozen(kw_only=True)
+class RetryPolicy:
+    """How long to wait between attempts.
+
+    Attributes:
+        initial_delay: the backoff ceiling of the first retry, in seconds.
+        max_delay: the largest backoff ceiling.
+        max_retry_after: the longest Retry-After honoured; a longer one ends the
+            retries (the error surfaces rather than a worker stalling for it).
+    """
+
+    initial_delay: float = 0.5
+    max_delay: float = 8.0
+    max_retry_after: float = 60.0
+
+    def delay(
+        self,
+        attempt: int,
+        retry_after: str | None,
+        *,
+        now: float,
+        jitter: Callable[[], float] = random.random,
+    ) -> float | None:
+        """Seconds to wait before retry number *attempt* + 1, or None to give up."""
+        wanted = parse_retry_after(retry_after, now=now)
+        if wanted is not None:
+            return wanted if wanted <= self.max_retry_after else None
+        return backoff_delay(
+            attempt, initial=self.initial_delay, maximum=self.max_delay, jitter=jitter
+        )
+
+
+class RetryMiddleware:
+    """Replays a request while the policy says so, up to `request.max_retries` times.
+
+    Each attempt has its own timeout; `request.deadline`, when set, bounds the
+    whole call including the sleeps. Cancellation is never caught, so it ends a
+    backoff sleep at once.
+    """
+
+    def __init__(
+        self,
+        policy: RetryPolicy | None = None,
+        *,
+        sleep: Sleep = asyncio.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
+        self._policy = policy or RetryPolicy()
+        self._sleep = sleep
+        self._clock = clock
+        self._wall_clock = wall_clock
+        self._jitter = jitter
+
+    async def __call__(self, request: Request, call_next: Handler) -> Response:
+        """Send *request*, retrying what is safe and worth it."""
+        attempt = 0
+        while True:
+            outcome = await self._attempt(request, attempt, call_next)
+            delay = self._next_delay(request, attempt, outcome)
+            if delay is None:
+                if isinstance(outcome, APIConnectionError):
+                    raise outcome
+                return outcome
+            await self._sleep(delay)
+            attempt += 1
+
+    async def _attempt(
+        self, request: Request, attempt: int, call_next: Handler
+    ) -> Response | APIConnectionError:
+        timeout = request.timeout
+        if request.deadline is not None:
+            remaining = request.deadline - self._clock()
+            if remaining <= 0:
+                return APITimeoutError(f"{request.method} {request.path}: the deadline passed")
+            timeout = remaining if timeout is None else min(timeout, remaining)
+        try:
+            return await call_next(attrs.evolve(request, attempt=attempt, timeout=timeout))
+        except APIConnectionError as err:
+            return err
+
+    def _next_delay(
+        self, request: Request, attempt: int, outcome: Response | APIConnectionError
+    ) -> float | None:
+        if attempt >= request.max_retries or not is_retryable(request, outcome):
+            return None
+        retry_after = (
+            None
+            if isinstance(outcome, APIConnectionError)
+            else (outcome.headers.get("Retry-After"))
+        )
+        delay = self._policy.delay(
+            attempt, retry_after, now=self._wall_clock(), jitter=self._jitter
+        )
+        if delay is None or (
+            request.deadline is not None and self._clock() + delay >= request.deadline
+        ):
+            return None
+        return delay

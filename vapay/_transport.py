@@ -1,0 +1,162 @@
+"""Request/Response, vapay's middleware chain, and the one aiohttp call per attempt.
+
+A middleware is `async def mw(request, call_next) -> Response`. Requests are
+immutable descriptions and responses are read in full before they leave the
+transport, so a middleware may replay a request or look at a body without ever
+holding a connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+
+import aiohttp
+import attrs
+from multidict import CIMultiDict, CIMultiDictProxy
+from yarl import URL
+
+from vapay._errors import APIConnectionError, APITimeoutError
+
+logger = logging.getLogger("vapay")
+
+
+@attrs.frozen(kw_only=True)
+class Request:
+    """One HTTP request, as data.
+
+    Attributes:
+        method: "GET", "POST", "PATCH".
+        url: absolute URL without the query.
+        params: query parameters.
+        json: the JSON body, or None for no body.
+        headers: request headers (never logged).
+        idempotent: True when sending it twice is harmless (GET, the status
+            PATCH, a token request); only then is it replayed after it may have
+            reached the server.
+        timeout: seconds one attempt may take, or None for no limit.
+        max_retries: retries after the first attempt.
+        deadline: `time.monotonic()` after which no new attempt starts, or None.
+        attempt: 0 for the first attempt, then 1, 2, ... (set by the retry middleware).
+    """
+
+    method: str
+    url: URL
+    params: Mapping[str, str] = attrs.field(factory=dict)
+    json: object = None
+    headers: Mapping[str, str] = attrs.field(factory=dict)
+    idempotent: bool = False
+    timeout: float | None = None
+    max_retries: int = 0
+    deadline: float | None = None
+    attempt: int = 0
+
+    def with_headers(self, **headers: str) -> Request:
+        """A copy with *headers* added (underscores in names become dashes)."""
+        merged = dict(self.headers)
+        merged.update({k.replace("_", "-"): v for k, v in headers.items()})
+        return attrs.evolve(self, headers=merged)
+
+    @property
+    def path(self) -> str:
+        """The URL path, which is what logs and errors show (never the query)."""
+        return self.url.raw_path
+
+
+@attrs.frozen(kw_only=True)
+class Response:
+    """An HTTP answer, read in full."""
+
+    status: int
+    headers: CIMultiDictProxy[str]
+    body: bytes
+    request: Request
+    elapsed: float = 0.0
+
+
+Handler = Callable[[Request], Awaitable[Response]]
+Middleware = Callable[[Request, Handler], Awaitable[Response]]
+
+
+def build_chain(middlewares: Sequence[Middleware], send: Handler) -> Handler:
+    """One handler: *middlewares* outermost first, *send* at the bottom."""
+    handler = send
+    for middleware in reversed(middlewares):
+        handler = _bind(middleware, handler)
+    return handler
+
+
+def _bind(middleware: Middleware, call_next: Handler) -> Handler:
+    async def handler(request: Request) -> Response:
+        return await middleware(request, call_next)
+
+    return handler
+
+
+SessionFactory = Callable[[], aiohttp.ClientSession]
+
+
+class AiohttpTransport:
+    """Sends one attempt with aiohttp and reads the answer in full.
+
+    Redirects are never followed: a 3xx from this API is an error, and following
+    one could carry `Authorization` to another host. aiohttp's exceptions become
+    vapay's here and nowhere else.
+    """
+
+    def __init__(self, session: SessionFactory) -> None:
+        self._session = session
+
+    async def __call__(self, request: Request) -> Response:
+        timeout = aiohttp.ClientTimeout(total=request.timeout)
+        started = time.monotonic()
+        try:
+            async with self._session().request(
+                request.method,
+                request.url,
+                params=request.params or None,
+                json=request.json,
+                headers=request.headers,
+                timeout=timeout,
+                allow_redirects=False,
+            ) as resp:
+                body = await resp.read()
+                response = Response(
+                    status=resp.status,
+                    headers=CIMultiDictProxy(CIMultiDict(resp.headers)),
+                    body=body,
+                    request=request,
+                    elapsed=time.monotonic() - started,
+                )
+        except asyncio.TimeoutError:
+            _log(request, "timeout", started)
+            raise APITimeoutError(
+                f"{request.method} {request.path} timed out after {request.timeout}s"
+            ) from None
+        except aiohttp.ClientConnectorError as err:
+            _log(request, "refused", started)
+            raise APIConnectionError(
+                f"{request.method} {request.path}: could not connect: {err.os_error}",
+                may_have_reached_server=False,
+            ) from err
+        except aiohttp.ClientError as err:
+            _log(request, type(err).__name__, started)
+            raise APIConnectionError(
+                f"{request.method} {request.path}: connection failed: {type(err).__name__}: {err}"
+            ) from err
+        _log(request, response.status, started)
+        return response
+
+
+def _log(request: Request, outcome: object, started: float) -> None:
+    if logger.isEnabledFor(logging.DEBUG):
+        logger.debug(
+            "%s %s -> %s (attempt %d, %.3fs)",
+            request.method,
+            request.path,
+            outcome,
+            request.attempt + 1,
+            time.monotonic() - started,
+        )
