@@ -233,7 +233,11 @@ class AuthMiddleware:
         response = await call_next(_authorized(request, token))
         if response.status != 401:  # noqa: PLR2004
             return response
-        fresh = await self._provider.get_token(force=True)
+        # Another task may have replaced the refused token already; only force a
+        # new one when the provider still hands out the token that was refused.
+        fresh = await self._provider.get_token()
+        if fresh.access_token == token.access_token:
+            fresh = await self._provider.get_token(force=True)
         if fresh.access_token == token.access_token:
             return response  # nothing new to try: the 401 stands
         return await call_next(_authorized(request, fresh))

@@ -6,8 +6,9 @@ absent. Enum-typed fields hold the plain string when the API sends a value this
 version does not know.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: the package re-homes these classes
+# to `vapay` for readable reprs, and cattrs resolves string annotations in the
+# class's module, where `dt` and `Decimal` would then not be found.
 import datetime as dt
 import enum
 from collections.abc import Mapping
