@@ -28,7 +28,7 @@ from vapay._convert import DecodeError, structure, structure_page
 from vapay._envelope import body_text, data_of, unwrap
 from vapay._errors import APIResponseValidationError, VapayError
 from vapay._models import Page
-from vapay._pagination import AsyncPager
+from vapay._pagination import AsyncPager, FetchPage
 from vapay._retry import RetryMiddleware, RetryPolicy
 from vapay._transport import (
     AiohttpTransport,
@@ -318,6 +318,22 @@ class Client:
         dedupe: bool,
         extra: Mapping[str, object] | None = None,
     ) -> AsyncPager[T]:
+        return AsyncPager(
+            self._page_fetcher(cls, path, params=params, extra=extra),
+            page=page,
+            concurrency=concurrency,
+            dedupe=dedupe,
+            key=_item_id,
+        )
+
+    def _page_fetcher(
+        self,
+        cls: type[T],
+        path: str,
+        *,
+        params: Mapping[str, str],
+        extra: Mapping[str, object] | None = None,
+    ) -> FetchPage[T]:
         async def fetch(number: int) -> Page[T]:
             response = await self._call("GET", path, params={**params, "page": str(number)})
             envelope = unwrap(response)
@@ -325,13 +341,7 @@ class Client:
                 items, pagination = structure_page(envelope, cls, extra=extra)
             return Page(items=items, pagination=pagination, number=number)
 
-        return AsyncPager(
-            fetch,
-            page=page,
-            concurrency=concurrency,
-            dedupe=dedupe,
-            key=_item_id,
-        )
+        return fetch
 
     async def _call(
         self,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import logging
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Hashable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Hashable, Iterable
 from typing import Generic, TypeVar
 
 from vapay._errors import APIResponseValidationError
@@ -60,6 +60,32 @@ def check_page(page: Page[T], *, first: Page[T] | None) -> str | None:
             "pass dedupe=True to drop repeats"
         )
     return None
+
+
+class Walk(Generic[T]):
+    """The rules of one walk over a listing, as data: which pages to yield."""
+
+    def __init__(self) -> None:
+        self._first: Page[T] | None = None
+        self._previous: Page[T] | None = None
+
+    def admit(self, page: Page[T]) -> bool:
+        """Whether to yield *page*; False ends the walk (it repeats the previous page).
+
+        Raises:
+            APIResponseValidationError: the page contradicts the listing (see
+                `check_page`).
+        """
+        if self._first is None:
+            self._first = page
+        warning = check_page(page, first=self._first)
+        if warning:
+            logger.warning(warning)
+        previous, self._previous = self._previous, page
+        # Without page numbers, a server that ignores `page` sends the same page again.
+        return not (
+            previous is not None and page.pagination is None and page.items == previous.items
+        )
 
 
 class AsyncPager(Generic[T]):
@@ -109,27 +135,17 @@ class AsyncPager(Generic[T]):
     async def pages(self) -> AsyncIterator[Page[T]]:
         """Every page, in order, from the start page."""
         self.resume_page = self._start
+        walk: Walk[T] = Walk()
         first = await self._fetch(self._start)
-        previous: Page[T] | None = None
         stream = self._following(first)
         try:
             page: Page[T] | None = first
-            while page is not None:
-                warning = check_page(page, first=first)
-                if warning:
-                    logger.warning(warning)
-                if (
-                    previous is not None
-                    and page.pagination is None
-                    and (page.items == previous.items)
-                ):
-                    break  # the API ignores `page`: this is the same page again
+            while page is not None and walk.admit(page):
                 self.resume_page = page.number
                 yield page
                 self.resume_page = page.next_page()
                 if self.resume_page is None:
                     break
-                previous = page
                 page = await anext(stream, None)
         finally:
             await stream.aclose()
@@ -162,7 +178,7 @@ class AsyncPager(Generic[T]):
                     total_pages = max(page.pagination.total_pages, page.number)
                 yield page
         finally:
-            await _cancel_all(in_flight)
+            await cancel_all(in_flight)
 
     async def collect(self) -> list[T]:
         """Every item of the listing, in a list."""
@@ -175,8 +191,9 @@ class AsyncPager(Generic[T]):
         )
 
 
-async def _cancel_all(tasks: collections.deque[asyncio.Task[Page[T]]]) -> None:
+async def cancel_all(tasks: Iterable[asyncio.Task[Page[T]]]) -> None:
     """Cancel *tasks* and wait until each has ended, whatever it ends with."""
+    tasks = list(tasks)
     for task in tasks:
         task.cancel()
     if tasks:

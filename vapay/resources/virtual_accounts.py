@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from vapay._models import VirtualAccount, VirtualAccountKind
-from vapay._pagination import AsyncPager
+from collections.abc import AsyncIterable, AsyncIterator, Iterable
+
+from vapay._fanout import fan_out
+from vapay._models import Account, VirtualAccount, VirtualAccountKind
+from vapay._pagination import AsyncPager, FetchPage
 from vapay._paths import api_path, path_segment
+from vapay._validate import check_int
 from vapay.resources._base import Resource, enum_value, listing_params
+
+AccountRef = str | int | Account
 
 
 class VirtualAccounts(Resource):
@@ -35,16 +41,67 @@ class VirtualAccounts(Resource):
         Returns:
             An `AsyncPager` at once; nothing is requested until you iterate it.
         """
+        return AsyncPager(
+            self._fetcher(account_id, kind=kind, per_page=per_page),
+            page=page,
+            concurrency=concurrency,
+            dedupe=dedupe,
+            key=_va_id,
+        )
+
+    def list_many(
+        self,
+        account_ids: Iterable[AccountRef] | AsyncIterable[AccountRef],
+        *,
+        kind: VirtualAccountKind | str | None = None,
+        per_page: int | None = None,
+        concurrency: int = 16,
+    ) -> AsyncIterator[VirtualAccount]:
+        """The virtual accounts of many sub-accounts, fetched concurrently.
+
+        For reconciliation: `client.virtual_accounts.list_many(client.accounts.list())`.
+
+        Args:
+            account_ids: ids, or `Account` objects, as any iterable or async
+                iterable (an accounts listing can be piped straight in).
+            kind: as for `list()`.
+            per_page: items per page.
+            concurrency: page requests in flight at once, across all accounts;
+                it also bounds the pages held in memory.
+
+        Returns:
+            An async iterator of `VirtualAccount`, each with `account_id` set,
+            grouped by account in the order the ids came, pages in order: the
+            same sequence as looping over `list()` for each id. Leaving the loop,
+            cancelling, or an error cancels every outstanding request.
+        """
+        check_int(concurrency, name="concurrency", minimum=1)
+        kind_value = None if kind is None else enum_value(kind, name="kind")
+        listing_params(per_page=per_page)  # fail now, not at the first page
+
+        def listing(ref: AccountRef) -> FetchPage[VirtualAccount]:
+            return self._fetcher(getattr(ref, "id", ref), kind=kind_value, per_page=per_page)
+
+        return fan_out(account_ids, listing, concurrency=concurrency)
+
+    def _fetcher(
+        self,
+        account_id: object,
+        *,
+        kind: VirtualAccountKind | str | None,
+        per_page: int | None,
+    ) -> FetchPage[VirtualAccount]:
         segment = path_segment(account_id, name="account_id")
-        return self._client._pager(  # noqa: SLF001 - resources are the client's own
+        return self._client._page_fetcher(  # noqa: SLF001 - resources are the client's own
             VirtualAccount,
             api_path("v1.0", "virtual-accounts", segment),
             params=listing_params(
                 per_page=per_page,
                 kind=None if kind is None else enum_value(kind, name="kind"),
             ),
-            page=page,
-            concurrency=concurrency,
-            dedupe=dedupe,
             extra={"account_id": str(account_id)},
         )
+
+
+def _va_id(item: VirtualAccount) -> str:
+    return item.id

@@ -1,0 +1,197 @@
+"""fan_out: many listings at once, in key order, within one bound, cleaned up."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+
+import vapay
+from vapay._fanout import fan_out
+from vapay._models import Page, Pagination
+from vapay._pagination import FetchPage
+
+
+class Listings:
+    """Fake listings: key "k" has `sizes[k]` items, `per_page` a page."""
+
+    def __init__(self, sizes: dict[str, int], *, per_page: int = 2, paginate: bool = True):
+        self.sizes = sizes
+        self.per_page = per_page
+        self.paginate = paginate
+        self.delay = 0.001
+        self.in_flight = 0
+        self.most_in_flight = 0
+        self.fetched = 0
+        self.consumed_pages = 0
+        self.most_held = 0
+        self.fail: tuple[str, int] | None = None
+
+    def expected(self) -> list[str]:
+        return [f"{k}:{i}" for k, n in self.sizes.items() for i in range(n)]
+
+    def __call__(self, key: str) -> FetchPage[str]:
+        if key == "bad":
+            raise ValueError("account_id must not be empty")
+
+        async def fetch(number: int) -> Page[str]:
+            self.in_flight += 1
+            self.most_in_flight = max(self.most_in_flight, self.in_flight)
+            try:
+                await asyncio.sleep(self.delay)
+                if self.fail == (key, number):
+                    raise vapay.InternalServerError("boom", status=500)
+            finally:
+                self.in_flight -= 1
+            self.fetched += 1
+            self.most_held = max(self.most_held, self.fetched - self.consumed_pages)
+            size = self.sizes[key]
+            total_pages = max(1, -(-size // self.per_page))
+            start = (number - 1) * self.per_page
+            items = [f"{key}:{i}" for i in range(start, min(size, start + self.per_page))]
+            block = Pagination(current_page=number, total_pages=total_pages, total=size)
+            return Page(items=items, pagination=block if self.paginate else None, number=number)
+
+        return fetch
+
+
+async def consume(
+    listings: Listings, items: AsyncIterator[str], *, pause: float = 0.0
+) -> list[str]:
+    """Drain *items*, telling *listings* when each page starts being consumed."""
+    out: list[str] = []
+    last = None
+    async for item in items:
+        page_key = (item.split(":")[0], int(item.split(":")[1]) // listings.per_page)
+        if page_key != last:
+            listings.consumed_pages += 1
+            last = page_key
+        out.append(item)
+        if pause:
+            await asyncio.sleep(pause)
+    return out
+
+
+SIZES = {"a": 7, "b": 0, "c": 1, "d": 12, "e": 5, "f": 2}
+
+
+@pytest.mark.parametrize("concurrency", [1, 2, 5, 16])
+async def test_items_come_grouped_by_key_in_the_order_given(concurrency: int) -> None:
+    """The sequence equals a plain loop over the keys, whatever the concurrency."""
+    listings = Listings(SIZES)
+
+    items = await consume(listings, fan_out(list(SIZES), listings, concurrency=concurrency))
+
+    assert items == listings.expected()
+
+
+@pytest.mark.parametrize("concurrency", [1, 3, 8])
+async def test_requests_in_flight_never_exceed_the_bound(concurrency: int) -> None:
+    """At most `concurrency` page requests run at once, across every key."""
+    listings = Listings({str(k): 9 for k in range(20)})
+
+    await consume(listings, fan_out(list(listings.sizes), listings, concurrency=concurrency))
+
+    assert listings.most_in_flight <= concurrency
+    if concurrency > 1:
+        assert listings.most_in_flight > 1
+
+
+async def test_pages_held_never_exceed_the_bound() -> None:
+    """Fetched but unconsumed pages stay within `concurrency`, for a slow consumer."""
+    listings = Listings({str(k): 9 for k in range(30)})
+
+    await consume(
+        listings,
+        fan_out(list(listings.sizes), listings, concurrency=4),
+        pause=0.001,
+    )
+
+    assert listings.most_held <= 4 + 1  # + the page being consumed
+
+
+async def test_an_async_iterable_of_keys_is_accepted() -> None:
+    """Keys may come from an async iterator, such as an accounts listing."""
+    listings = Listings(SIZES)
+
+    async def keys() -> AsyncIterator[str]:
+        for key in SIZES:
+            await asyncio.sleep(0)
+            yield key
+
+    items = await consume(listings, fan_out(keys(), listings, concurrency=4))
+
+    assert items == listings.expected()
+
+
+async def test_listings_without_page_numbers_are_walked_one_page_at_a_time() -> None:
+    """Keys whose listing has no pagination block still give every item once."""
+    listings = Listings(SIZES, paginate=False)
+
+    items = await consume(listings, fan_out(list(SIZES), listings, concurrency=4))
+
+    assert items == listings.expected()
+
+
+async def test_a_bad_key_raises_in_its_turn() -> None:
+    """A key that cannot be listed raises after the keys before it are yielded."""
+    listings = Listings({"a": 3, "bad": 0, "c": 2})
+    seen: list[str] = []
+
+    async def drain() -> None:
+        async for item in fan_out(["a", "bad", "c"], listings, concurrency=8):
+            seen.append(item)  # noqa: PERF401 - what came before the error is the point
+
+    with pytest.raises(ValueError, match="account_id"):
+        await drain()
+
+    assert seen == ["a:0", "a:1", "a:2"]
+
+
+def pending() -> set[asyncio.Task[object]]:
+    current = asyncio.current_task()
+    return {t for t in asyncio.all_tasks() if t is not current and not t.done()}
+
+
+async def test_an_error_cancels_every_outstanding_request() -> None:
+    """A failing page surfaces in order and nothing is left running."""
+    listings = Listings({str(k): 9 for k in range(10)})
+    listings.fail = ("3", 2)
+
+    with pytest.raises(vapay.InternalServerError):
+        await consume(listings, fan_out(list(listings.sizes), listings, concurrency=8))
+
+    assert pending() == set()
+    assert listings.in_flight == 0
+
+
+async def test_break_cancels_every_outstanding_request() -> None:
+    """Leaving the loop early leaves no page request running."""
+    listings = Listings({str(k): 9 for k in range(10)})
+    listings.delay = 0.01
+    items = fan_out(list(listings.sizes), listings, concurrency=8)
+
+    async for item in items:
+        if item == "1:0":
+            break
+    await items.aclose()  # type: ignore[attr-defined]  # the async generator's own
+
+    assert pending() == set()
+    assert listings.in_flight == 0
+
+
+async def test_cancelling_the_consumer_reaps_every_request() -> None:
+    """Cancelling the consuming task leaves nothing behind."""
+    listings = Listings({str(k): 9 for k in range(10)})
+    listings.delay = 0.05
+    task = asyncio.ensure_future(
+        consume(listings, fan_out(list(listings.sizes), listings, concurrency=8))
+    )
+    await asyncio.sleep(0.08)
+    task.cancel()
+
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert pending() == set()
+    assert listings.in_flight == 0
