@@ -104,10 +104,10 @@ async def test_a_missing_kind_is_unprocessable_on_the_seed_api(
 
 async def test_the_live_api_shapes_decode(make_client: Callable[..., vapay.Client]) -> None:
     """ULID ids, the `meta` block and the bank object of the live API all decode."""
-    async with Sandbox(accounts=2, virtual_accounts_per_account=9, live=True) as sandbox:
-        async with make_client(sandbox) as client:
-            accounts = await client.accounts.list().collect()
-            vas = await client.virtual_accounts.list(accounts[0].id, per_page=2).collect()
+    sandbox = Sandbox(accounts=2, virtual_accounts_per_account=9, live=True)
+    async with sandbox, make_client(sandbox) as client:
+        accounts = await client.accounts.list().collect()
+        vas = await client.virtual_accounts.list(accounts[0].id, per_page=2).collect()
 
     expected = sandbox.state.expected_virtual_accounts(accounts[0].id)
     assert [v.id for v in vas] == [e.id for e in expected]
