@@ -20,6 +20,7 @@ import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn
 
+from vapay import _fastpath
 from vapay._models import Pagination
 
 T = TypeVar("T")
@@ -40,8 +41,12 @@ def _to_str(value: object, _: object = None) -> str:
 def _to_int(value: object, _: object = None) -> int:
     if type(value) is int:
         return value
-    if type(value) is str and value.strip().lstrip("-").isdigit():
-        return int(value)
+    if type(value) is str:
+        if value.isdigit():
+            return int(value)
+        text = value.strip()
+        if text.lstrip("-").isdigit():
+            return int(text)
     if type(value) is float and value.is_integer():
         return int(value)
     raise TypeError(f"expected an integer, got {_describe(value)}")
@@ -69,7 +74,8 @@ def _to_decimal(value: object, _: object = None) -> Decimal:
 def _to_datetime(value: object, _: object = None) -> dt.datetime:
     millis = _to_int(value)
     try:
-        return _EPOCH + dt.timedelta(milliseconds=millis)
+        # Integer microseconds: exact, where a float timestamp could round.
+        return _EPOCH + dt.timedelta(0, 0, millis * 1000)
     except OverflowError:
         raise ValueError(f"unix milliseconds out of range: {millis}") from None
 
@@ -186,6 +192,10 @@ def make_converter(*, detailed_validation: bool = True) -> cattrs.Converter:
     if detailed_validation:
         converter.register_structure_hook_factory(
             attrs.has, lambda cls: _objects_only(make_dict_structure_fn(cls, converter))
+        )
+    else:
+        converter.register_structure_hook_factory(
+            _fastpath.supports, lambda cls: _fastpath.make_structure_fn(cls, converter)
         )
     return converter
 
