@@ -19,7 +19,7 @@ from typing import Literal, Protocol, runtime_checkable
 import attrs
 from yarl import URL
 
-from vapay._envelope import body_text, data_of, unwrap
+from vapay._envelope import unwrap
 from vapay._errors import APIResponseValidationError
 from vapay._signature import jakarta_date, token_signature
 from vapay._transport import Handler, Request, Response
@@ -177,35 +177,41 @@ class ClientCredentialsTokenProvider:
 def parse_token_response(response: Response, *, issued_at: float) -> Token:
     """The token in an access-token answer (enveloped, or the flat form some hosts use).
 
+    A successful answer holds a secret, so no error about it quotes its body.
+
     Raises:
         AuthenticationError, PermissionDeniedError, APIStatusError: the endpoint said no.
         APIResponseValidationError: no usable token in the answer.
     """
-    envelope = unwrap(response)
-    data = envelope if "access_token" in envelope else data_of(envelope, response)
-    problem = None
+    where = f"{response.request.method} {response.request.path}"
+    try:
+        envelope = unwrap(response)
+    except APIResponseValidationError:
+        raise _hidden(response, f"{where}: the token answer is not a JSON object") from None
+    if "access_token" not in envelope and "data" not in envelope:
+        raise _hidden(response, f"{where}: required field missing @ $.data")
+    data = envelope if "access_token" in envelope else envelope["data"]
     if not isinstance(data, dict):
-        problem = "expected an object @ $.data"
-    else:
-        access_token = data.get("access_token")
-        expires_in = _seconds(data.get("expires_in"))
-        if not isinstance(access_token, str) or not access_token:
-            problem = "expected a non-empty string @ $.data.access_token"
-        elif expires_in is False:
-            problem = "expected a positive number of seconds @ $.data.expires_in"
-        else:
-            token_type = data.get("token_type")
-            return Token(
-                access_token=access_token,
-                token_type=token_type if isinstance(token_type, str) else "Bearer",
-                expires_in=expires_in or None,
-                issued_at=issued_at,
-            )
-    raise APIResponseValidationError(
-        f"{response.request.method} {response.request.path}: {problem}",
-        status=response.status,
-        body="<token response hidden>" if isinstance(data, dict) else body_text(response.body),
+        raise _hidden(response, f"{where}: expected an object @ $.data")
+    access_token = data.get("access_token")
+    expires_in = _seconds(data.get("expires_in"))
+    if not isinstance(access_token, str) or not access_token:
+        raise _hidden(response, f"{where}: expected a non-empty string @ $.data.access_token")
+    if expires_in is False:
+        raise _hidden(
+            response, f"{where}: expected a positive number of seconds @ $.data.expires_in"
+        )
+    token_type = data.get("token_type")
+    return Token(
+        access_token=access_token,
+        token_type=token_type if isinstance(token_type, str) else "Bearer",
+        expires_in=expires_in,
+        issued_at=issued_at,
     )
+
+
+def _hidden(response: Response, message: str) -> APIResponseValidationError:
+    return APIResponseValidationError(message, status=response.status, body="<token answer hidden>")
 
 
 def _seconds(value: object) -> float | Literal[False] | None:

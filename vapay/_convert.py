@@ -290,7 +290,7 @@ def structure_page(
     if "data" not in envelope:
         raise DecodeError("required field missing @ $.data")
     items = structure_items(envelope["data"], cls, extra=extra)
-    name = "pagination" if "pagination" in envelope else "meta"
+    name = "pagination" if envelope.get("pagination") is not None else "meta"
     try:
         return items, pagination_from_block(envelope.get(name))
     except (TypeError, ValueError) as err:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 
 from vapay._errors import APIResponseValidationError, status_error
+from vapay._json import loads
 from vapay._transport import Response
 
 _SNIPPET = 200
@@ -26,8 +26,8 @@ def unwrap(response: Response) -> Mapping[str, object]:
     """
     where = f"{response.request.method} {response.request.path}"
     try:
-        decoded: object = json.loads(response.body)
-    except ValueError:
+        decoded: object = loads(response.body)
+    except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
         if not 200 <= response.status < 300:  # noqa: PLR2004
             raise status_error(
                 response.status, body_text(response.body), headers=response.headers
@@ -45,9 +45,14 @@ def unwrap(response: Response) -> Mapping[str, object]:
             status=response.status,
             body=body_text(response.body),
         )
-    if decoded.get("success") is False:
+    if _says_failure(decoded.get("success")):
         raise status_error(response.status, decoded, headers=response.headers)
     return decoded
+
+
+def _says_failure(success: object) -> bool:
+    # PHP backends are loose with booleans: "false", 0 and "0" mean false too.
+    return success is False or success in (0, "0", "false", "False")
 
 
 def data_of(envelope: Mapping[str, object], response: Response) -> object:

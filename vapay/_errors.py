@@ -182,7 +182,7 @@ def status_error(
             effective = _envelope_status(envelope, code) or status
     cls = _BY_STATUS.get(effective)
     if cls is None:
-        cls = InternalServerError if effective >= 500 else APIStatusError  # noqa: PLR2004
+        cls = InternalServerError if effective in range(500, 600) else APIStatusError
     return cls(
         message or _DEFAULT_MESSAGES.get(effective, f"HTTP {effective}"),
         status=effective,

@@ -12,6 +12,7 @@ idempotency key, so a replayed create can open a second account.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import email.utils
 import math
 import random
@@ -58,7 +59,8 @@ def parse_retry_after(value: str | None, *, now: float) -> float | None:
     except (TypeError, ValueError, IndexError):
         return None
     if when.tzinfo is None:
-        return None
+        # RFC 9110 dates are GMT; the asctime form just does not say so.
+        when = when.replace(tzinfo=dt.timezone.utc)
     return max(0.0, when.timestamp() - now)
 
 

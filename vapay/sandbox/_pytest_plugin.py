@@ -1,0 +1,78 @@
+"""pytest fixtures serving a vapay sandbox to a project's tests.
+
+Registered as the `vapay` pytest plugin when vapay is installed:
+
+- `vapay_sandbox`: a started `Sandbox` with small seeded data (3 accounts, 5
+  virtual accounts each, seed 0). Change its settings for a module or a test by
+  overriding the `vapay_sandbox_options` fixture, or for one test with
+  `@pytest.mark.parametrize("vapay_sandbox", [{"live": True}], indirect=True)`.
+- `vapay_client`: a `vapay.Client` talking to that sandbox, opened and closed
+  around the test.
+
+The fixtures are async: they need pytest-asyncio (either mode) or another plugin
+that runs async fixtures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    import vapay
+    from vapay.sandbox import Sandbox
+
+if TYPE_CHECKING:
+    _async_fixture = pytest.fixture
+else:
+    try:
+        # Marks the fixtures as asyncio fixtures, so strict mode runs them too.
+        from pytest_asyncio import fixture as _async_fixture
+    except ImportError:  # pragma: no cover - another async plugin may run them
+        _async_fixture = pytest.fixture
+
+DEFAULT_OPTIONS: dict[str, Any] = {
+    "accounts": 3,
+    "virtual_accounts_per_account": 5,
+    "seed": 0,
+}
+
+
+@pytest.fixture(name="vapay_sandbox_options")
+def _vapay_sandbox_options() -> dict[str, Any]:
+    """Keyword arguments for the `vapay_sandbox` fixture's `Sandbox`.
+
+    Override this fixture to change them; they update `DEFAULT_OPTIONS`.
+    """
+    return {}
+
+
+@_async_fixture(name="vapay_sandbox")
+async def _vapay_sandbox(
+    request: pytest.FixtureRequest, vapay_sandbox_options: dict[str, Any]
+) -> AsyncIterator[Sandbox]:
+    """A started sandbox, closed after the test."""
+    # Imported here so that loading the plugin (in every project that has vapay
+    # installed) does not import aiohttp.web.
+    from vapay.sandbox import Sandbox  # noqa: PLC0415
+
+    indirect = getattr(request, "param", None) or {}
+    options = {**DEFAULT_OPTIONS, **vapay_sandbox_options, **indirect}
+    async with Sandbox(**options) as sandbox:
+        yield sandbox
+
+
+@_async_fixture(name="vapay_client")
+async def _vapay_client(vapay_sandbox: Sandbox) -> AsyncIterator[vapay.Client]:
+    """A `vapay.Client` for the `vapay_sandbox` fixture's sandbox."""
+    import vapay  # noqa: PLC0415  (see above)
+
+    async with vapay.Client(
+        api_key=vapay_sandbox.api_key,
+        client_id=vapay_sandbox.client_id,
+        client_secret=vapay_sandbox.client_secret,
+        base_url=vapay_sandbox.url,
+    ) as client:
+        yield client

@@ -1,0 +1,310 @@
+"""`Sandbox`: the fake API's server lifecycle and its fault switches."""
+
+from __future__ import annotations
+
+import ipaddress
+import time
+from collections.abc import Callable, Iterable
+from types import TracebackType
+
+from aiohttp import web
+
+from vapay.sandbox._app import build_app
+from vapay.sandbox._data import generate
+from vapay.sandbox._faults import Fault, FaultKind, ScheduleEntry, schedule
+from vapay.sandbox._state import SandboxState
+from vapay.sandbox._tokens import TokenStore
+
+DEFAULT_API_KEY = "vapay-sandbox-api-key"
+DEFAULT_CLIENT_ID = "vapay-sandbox-client-id"
+DEFAULT_CLIENT_SECRET = "vapay-sandbox-client-secret"  # noqa: S105  (a fake)
+# A request still in flight at close() (one in a long delay fault, say) gets this
+# long to finish, then as long again once cancelled: close() must not hang a test.
+_SHUTDOWN_TIMEOUT = 0.1
+
+
+def loopback_host(host: str) -> str:
+    """The address to bind for *host*, which must be a loopback address.
+
+    `"localhost"` becomes `127.0.0.1`: binding the name would open one socket per
+    address family, each on its own port when the port is 0.
+
+    Raises:
+        ValueError: *host* is not a loopback address or `"localhost"`.
+    """
+    if host == "localhost":
+        return "127.0.0.1"
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        address = None
+    if address is None or not address.is_loopback:
+        raise ValueError(
+            f"the sandbox binds to loopback addresses only (127.0.0.0/8, ::1, "
+            f"localhost), not {host!r}"
+        )
+    return host
+
+
+class Sandbox:
+    """An in-process, stateful fake of the API, served over loopback.
+
+    Use it as an async context manager (or call `start()` and `close()`):
+
+        async with Sandbox(accounts=3, virtual_accounts_per_account=5) as sb:
+            client = vapay.Client(api_key=sb.api_key, client_id=sb.client_id,
+                                  client_secret=sb.client_secret, base_url=sb.url)
+
+    Faults are switched on with the methods below; each returns the `Fault` it
+    added, whose `times` counts down and `applied` counts up as requests hit it.
+    Requests consult faults in the order they were added, and at most one fault
+    applies to a request.
+
+    Args:
+        accounts: Number of seeded accounts.
+        virtual_accounts_per_account: Number of seeded virtual accounts per
+            account; kinds alternate.
+        seed: Seed every id, name, amount and wire type derives from.
+        token_ttl: Token lifetime in seconds, sent as the string `expires_in`.
+        live: Serve the live API's newer shapes (ULID ids, `meta` block, ...)
+            instead of the seed pages'.
+        port: Port to bind; 0 picks a free one.
+        host: Loopback address to bind.
+        latency: Seconds added to every non-token response.
+        api_key: Expected `X-PARTNER-ID` (default: a fixed fake).
+        client_id: Expected client id (default: a fixed fake).
+        client_secret: Expected client secret (default: a fixed fake).
+        clock: Unix-seconds time source, for token expiry and the v1.1
+            signature's date.
+        record_requests: Keep every request in `state.requests`. Turn it off for
+            long benchmarks or servers; `state.count()` works either way.
+
+    Raises:
+        ValueError: *host* is not loopback, or a count or duration is negative.
+    """
+
+    def __init__(
+        self,
+        *,
+        accounts: int = 3,
+        virtual_accounts_per_account: int = 5,
+        seed: int = 0,
+        token_ttl: float = 3600.0,
+        live: bool = False,
+        port: int = 0,
+        host: str = "127.0.0.1",
+        latency: float = 0.0,
+        api_key: str | None = None,
+        client_id: str | None = None,
+        client_secret: str | None = None,
+        clock: Callable[[], float] = time.time,
+        record_requests: bool = True,
+    ) -> None:
+        self._host = loopback_host(host)
+        if accounts < 0 or virtual_accounts_per_account < 0:
+            raise ValueError("accounts and virtual_accounts_per_account must be >= 0")
+        if token_ttl <= 0 or latency < 0:
+            raise ValueError("token_ttl must be > 0 and latency >= 0")
+        self._port = port
+        records, virtual_accounts = generate(
+            seed, accounts, virtual_accounts_per_account, live=live
+        )
+        self.state = SandboxState(
+            seed=seed,
+            live=live,
+            api_key=api_key or DEFAULT_API_KEY,
+            client_id=client_id or DEFAULT_CLIENT_ID,
+            client_secret=client_secret or DEFAULT_CLIENT_SECRET,
+            latency=latency,
+            clock=clock,
+            tokens=TokenStore(ttl=token_ttl, clock=clock),
+            accounts=records,
+            virtual_accounts=virtual_accounts,
+            record_requests=record_requests,
+        )
+        self._runner: web.AppRunner | None = None
+        self._url: str | None = None
+
+    def __repr__(self) -> str:
+        where = self._url or "not started"
+        return f"<Sandbox {where} accounts={len(self.state.accounts)}>"
+
+    @property
+    def url(self) -> str:
+        """Base URL, `http://127.0.0.1:PORT` (no trailing slash; paths start /api).
+
+        Raises:
+            RuntimeError: The sandbox is not started.
+        """
+        if self._url is None:
+            raise RuntimeError("The sandbox is not started: use `async with` or start().")
+        return self._url
+
+    @property
+    def api_key(self) -> str:
+        """The `X-PARTNER-ID` the sandbox accepts."""
+        return self.state.api_key
+
+    @property
+    def client_id(self) -> str:
+        """The client id the sandbox accepts."""
+        return self.state.client_id
+
+    @property
+    def client_secret(self) -> str:
+        """The client secret the sandbox accepts."""
+        return self.state.client_secret
+
+    async def start(self) -> None:
+        """Bind and start serving.
+
+        Raises:
+            RuntimeError: It is already started.
+            OSError: The port cannot be bound.
+        """
+        if self._runner is not None:
+            raise RuntimeError("The sandbox is already started.")
+        runner = web.AppRunner(
+            build_app(self.state), access_log=None, shutdown_timeout=_SHUTDOWN_TIMEOUT
+        )
+        await runner.setup()
+        try:
+            await web.TCPSite(runner, self._host, self._port).start()
+        except BaseException:
+            await runner.cleanup()
+            raise
+        port = runner.addresses[0][1]
+        host = f"[{self._host}]" if ":" in self._host else self._host
+        self._runner, self._url = runner, f"http://{host}:{port}"
+
+    async def close(self) -> None:
+        """Stop serving and close every connection. Safe to call twice."""
+        runner, self._runner, self._url = self._runner, None, None
+        if runner is not None:
+            await runner.cleanup()
+
+    async def __aenter__(self) -> Sandbox:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    # Faults. `route=None` targets every route except "token"; "token" targets
+    # both token endpoints; otherwise a route name such as "accounts.list".
+
+    def add_fault(self, fault: Fault) -> Fault:
+        """Add a `Fault` built by hand (the general form of the methods below)."""
+        return self.state.faults.add(fault)
+
+    def fail_next(
+        self,
+        status: int = 503,
+        times: int = 1,
+        route: str | None = None,
+        retry_after: str | int | None = None,
+    ) -> Fault:
+        """Answer the next *times* matching requests with a JSON error envelope.
+
+        Args:
+            status: HTTP status (and `error.code`).
+            times: How many requests.
+            route: Route name to target.
+            retry_after: `Retry-After` header value (seconds or an HTTP date).
+        """
+        fault = Fault(
+            kind="status", status=status, times=times, route=route, retry_after=retry_after
+        )
+        return self.add_fault(fault)
+
+    def drop_next(self, times: int = 1, route: str | None = None) -> Fault:
+        """Close the connection of the next *times* matching requests unanswered.
+
+        The handler never runs, so a dropped create creates nothing.
+        """
+        return self.add_fault(Fault(kind="drop", times=times, route=route))
+
+    def html_next(self, times: int = 1, route: str | None = None, status: int = 502) -> Fault:
+        """Answer the next *times* matching requests with an HTML proxy error page."""
+        return self.add_fault(Fault(kind="html", status=status, times=times, route=route))
+
+    def truncate_next(self, times: int = 1, route: str | None = None) -> Fault:
+        """Cut the body of the next *times* matching responses in half.
+
+        The handler runs (a truncated create did create the account) and its
+        status is kept; `Content-Length` matches the cut body.
+        """
+        return self.add_fault(Fault(kind="truncate", times=times, route=route))
+
+    def delay_next(self, seconds: float, times: int = 1, route: str | None = None) -> Fault:
+        """Answer the next *times* matching requests *seconds* late."""
+        return self.add_fault(Fault(kind="delay", seconds=seconds, times=times, route=route))
+
+    def expire_tokens(self) -> None:
+        """Expire every token issued so far, now (early expiry on the server)."""
+        self.state.tokens.expire_all()
+
+    def expire_token_next(self, times: int = 1, route: str | None = None) -> Fault:
+        """Expire every issued token just before each of the next *times* matching
+        requests is checked, so each gets a 401."""
+        return self.add_fault(Fault(kind="expire_token", times=times, route=route))
+
+    def fault_rate(
+        self,
+        kind: FaultKind,
+        rate: float,
+        *,
+        seed: int = 0,
+        route: str | None = None,
+        status: int | None = None,
+        retry_after: str | int | None = None,
+        seconds: float = 0.1,
+    ) -> Fault:
+        """Apply a fault to each matching request with probability *rate*.
+
+        The draws come from `random.Random(seed)`, one per matching request, so
+        the same seed and the same requests give the same schedule.
+
+        Args:
+            kind: `"status"`, `"drop"`, `"html"`, `"truncate"`, `"delay"` or
+                `"expire_token"`.
+            rate: Probability in [0, 1].
+            seed: Seed of the schedule.
+            route: Route name to target.
+            status: HTTP status of `status` (503) and `html` (502) faults.
+            retry_after: `Retry-After` value of `status` faults.
+            seconds: Latency of `delay` faults.
+        """
+        extra = {} if status is None else {"status": status}
+        fault = Fault(
+            kind=kind,
+            rate=rate,
+            seed=seed,
+            route=route,
+            times=None,
+            retry_after=retry_after,
+            seconds=seconds,
+            **extra,
+        )
+        return self.add_fault(fault)
+
+    def fault_schedule(self, route: str | None, entries: Iterable[ScheduleEntry]) -> list[Fault]:
+        """Give the n-th matching request the n-th entry, then behave normally.
+
+        Args:
+            route: Route name to target.
+            entries: Each `"ok"`, an HTTP status such as 503 or 429, a fault kind
+                (`"drop"`, `"html"`, `"truncate"`, `"expire_token"`, `"status"`),
+                or a `Fault` (for delays or Retry-After), e.g.
+                `["ok", 503, "drop", 429, "html", "truncate", "ok"]`.
+        """
+        return [self.add_fault(fault) for fault in schedule(route, entries)]
+
+    def clear_faults(self) -> None:
+        """Remove every pending fault."""
+        self.state.faults.clear()

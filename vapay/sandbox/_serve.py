@@ -1,0 +1,90 @@
+"""The command line: serve a sandbox on loopback until Ctrl-C or SIGTERM."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+import sys
+from collections.abc import Sequence
+
+from vapay.sandbox._sandbox import Sandbox
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m vapay.sandbox",
+        description="Serve vapay's fake API on loopback and print the settings "
+        "to export (VAPAY_BASE_URL and the credentials).",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="loopback address")
+    parser.add_argument("--port", type=int, default=8080, help="0 picks a free port")
+    parser.add_argument("--accounts", type=int, default=10)
+    parser.add_argument(
+        "--virtual-accounts", type=int, default=30, help="virtual accounts per account"
+    )
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds")
+    parser.add_argument("--token-ttl", type=float, default=3600.0, help="seconds")
+    parser.add_argument("--live", action="store_true", help="serve the live API's newer shapes")
+    return parser
+
+
+async def _serve(sandbox: Sandbox) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    # Windows event loops have no signal handlers; Ctrl-C still interrupts there.
+    if sys.platform != "win32":
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+    async with sandbox:
+        print(f"VAPAY_BASE_URL={sandbox.url}")
+        print(f"VAPAY_API_KEY={sandbox.api_key}")
+        print(f"VAPAY_CLIENT_ID={sandbox.client_id}")
+        print(f"VAPAY_CLIENT_SECRET={sandbox.client_secret}", flush=True)
+        state = sandbox.state
+        count = sum(len(vas) for vas in state.virtual_accounts.values())
+        print(
+            f"vapay sandbox: {len(state.accounts)} accounts, {count} virtual "
+            f"accounts; Ctrl-C to stop",
+            file=sys.stderr,
+            flush=True,
+        )
+        await stop.wait()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Serve a sandbox until interrupted.
+
+    Args:
+        argv: Command-line arguments (default: `sys.argv[1:]`).
+
+    Returns:
+        The exit status: 0 after Ctrl-C or SIGTERM, 2 for a bad setting, 1 if
+        the port cannot be bound.
+    """
+    args = _parser().parse_args(argv)
+    try:
+        sandbox = Sandbox(
+            host=args.host,
+            port=args.port,
+            accounts=args.accounts,
+            virtual_accounts_per_account=args.virtual_accounts,
+            seed=args.seed,
+            latency=args.latency,
+            token_ttl=args.token_ttl,
+            live=args.live,
+            # Nobody reads the log of a long-running server: keep memory flat.
+            record_requests=False,
+        )
+    except ValueError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    try:
+        asyncio.run(_serve(sandbox))
+    except KeyboardInterrupt:
+        pass
+    except OSError as err:
+        print(f"error: cannot serve on {args.host}:{args.port}: {err}", file=sys.stderr)
+        return 1
+    return 0
