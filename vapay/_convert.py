@@ -26,6 +26,7 @@ from vapay._models import Pagination
 T = TypeVar("T")
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+_timedelta = dt.timedelta
 
 
 def _to_str(value: object, _: object = None) -> str:
@@ -72,10 +73,13 @@ def _to_decimal(value: object, _: object = None) -> Decimal:
 
 
 def _to_datetime(value: object, _: object = None) -> dt.datetime:
-    millis = _to_int(value)
+    if type(value) is str and value.isdigit():
+        millis = int(value)
+    else:
+        millis = _to_int(value)
     try:
         # Integer microseconds: exact, where a float timestamp could round.
-        return _EPOCH + dt.timedelta(0, 0, millis * 1000)
+        return _EPOCH + _timedelta(0, 0, millis * 1000)
     except OverflowError:
         raise ValueError(f"unix milliseconds out of range: {millis}") from None
 

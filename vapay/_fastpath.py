@@ -57,13 +57,16 @@ def make_structure_fn(cls: type, converter: cattrs.Converter) -> Callable[..., A
         names[f"__h{index}"] = converter.get_structure_hook(inner)
         names[f"__t{index}"] = inner
         names[f"__s{index}"] = getattr(cls, field.name).__set__
+        value = f"__h{index}(v, __t{index})"
+        if inner is str:
+            # Most fields are strings already: skip the hook call for them.
+            value = f"v if v.__class__ is str else {value}"
         if field.default is attrs.NOTHING:
-            lines.append(f"    __s{index}(obj, __h{index}(o[{field.name!r}], __t{index}))")
+            lines.append(f"    v = o[{field.name!r}]")
         else:
-            lines += [
-                f"    v = get({field.name!r})",
-                f"    __s{index}(obj, None if v is None else __h{index}(v, __t{index}))",
-            ]
+            lines.append(f"    v = get({field.name!r})")
+            value = f"None if v is None else ({value})"
+        lines.append(f"    __s{index}(obj, {value})")
     lines.append("    return obj")
     source = "\n".join(lines) + "\n"
     filename = f"<vapay generated structure {cls.__qualname__}>"
