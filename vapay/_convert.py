@@ -73,10 +73,7 @@ def _to_decimal(value: object, _: object = None) -> Decimal:
 
 
 def _to_datetime(value: object, _: object = None) -> dt.datetime:
-    if type(value) is str and value.isdigit():
-        millis = int(value)
-    else:
-        millis = _to_int(value)
+    millis = int(value) if type(value) is str and value.isdigit() else _to_int(value)
     try:
         # Integer microseconds: exact, where a float timestamp could round.
         return _EPOCH + _timedelta(0, 0, millis * 1000)
