@@ -18,7 +18,16 @@ from typing import Generic, TypeVar
 import attrs
 
 
-class AccountStatus(str, enum.Enum):
+class _WireEnum(str, enum.Enum):
+    """A string enum whose str() is the value the API sends ("active")."""
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+    __format__ = str.__format__
+
+
+class AccountStatus(_WireEnum):
     """Status of a sub-account."""
 
     ACTIVE = "active"
@@ -27,7 +36,7 @@ class AccountStatus(str, enum.Enum):
     REJECTED = "rejected"
 
 
-class AccountType(str, enum.Enum):
+class AccountType(_WireEnum):
     """Kind of sub-account (live API field `account_type`)."""
 
     OWNED = "owned"
@@ -35,14 +44,14 @@ class AccountType(str, enum.Enum):
     BUSINESS_MANAGED = "business_managed"
 
 
-class VirtualAccountKind(str, enum.Enum):
+class VirtualAccountKind(_WireEnum):
     """A temporary VA is for one payment; a permanent one takes many."""
 
     TEMPORARY = "temporary"
     PERMANENT = "permanent"
 
 
-class VirtualAccountStatus(str, enum.Enum):
+class VirtualAccountStatus(_WireEnum):
     """Status of a virtual account (`inactive` is the live API's addition)."""
 
     ACTIVE = "active"
@@ -50,7 +59,7 @@ class VirtualAccountStatus(str, enum.Enum):
     INACTIVE = "inactive"
 
 
-class AmountType(str, enum.Enum):
+class AmountType(_WireEnum):
     """Whether a VA takes any amount (`open`) or exactly one (`closed`)."""
 
     OPEN = "open"
