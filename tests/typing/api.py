@@ -1,0 +1,80 @@
+"""Not run: type-checked by `mypy --strict` in CI, to keep the public API pleasant to type.
+
+Each function uses the API the way the README shows; a change that makes users'
+annotations wrong fails here first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import vapay
+
+
+async def endpoints(client: vapay.Client) -> None:
+    account: vapay.Account = await client.accounts.create(name="Dhany", phone="0823")
+    account = await client.accounts.get(account.id)
+    account = await client.accounts.update_status(account.id, vapay.AccountStatus.INACTIVE)
+    account = await client.accounts.update_status(23643, "active")
+    status: vapay.AccountStatus | str | None = account.status
+
+    pager: vapay.AsyncPager[vapay.VirtualAccount] = client.virtual_accounts.list(
+        account.id, kind=vapay.VirtualAccountKind.TEMPORARY, per_page=25, concurrency=4
+    )
+    async for page in pager.pages():
+        items: list[vapay.VirtualAccount] = page.items
+        block: vapay.Pagination | None = page.pagination
+        following: int | None = page.next_page()
+    resume: int | None = pager.resume_page
+    vas = await client.virtual_accounts.list(account.id, kind="permanent").collect()
+    amount: Decimal = vas[0].amount.value
+    created: dt.datetime | None = vas[0].created_at
+    async for va in client.virtual_accounts.list_many(client.accounts.list(), kind="temporary"):
+        owner: str | None = va.account_id
+    async for each in client.accounts.list(dedupe=True):
+        name: str | None = each.name
+    del status, items, block, following, resume, amount, created, owner, name
+
+
+async def configuration() -> None:
+    async with vapay.Client(
+        api_key="k",
+        client_id="c",
+        client_secret="s",
+        base_url=vapay.PRODUCTION_URL,
+        timeout=10,
+        max_retries=3,
+        deadline=60.0,
+        retry_policy=vapay.RetryPolicy(max_retry_after=30),
+    ) as client:
+        fast: vapay.Client = client.with_options(max_retries=0, timeout=None)
+        data: object = await fast.request("GET", "/api/v1.0/accounts")
+        del data
+
+
+class MyTokens:
+    async def get_token(self, *, force: bool = False) -> vapay.Token:
+        return vapay.Token(access_token="t", expires_in=3600.0 if force else None)
+
+
+async def timing(request: vapay.Request, call_next: vapay.Handler) -> vapay.Response:
+    response = await call_next(request)
+    print(request.method, request.path, request.attempt, response.status, response.elapsed)
+    return response
+
+
+def extension_points() -> vapay.Client:
+    provider: vapay.TokenProvider = MyTokens()
+    middlewares: list[vapay.Middleware] = [timing]
+    return vapay.Client(api_key="k", token=provider, middlewares=middlewares)
+
+
+def errors(err: vapay.VapayError) -> str:
+    if isinstance(err, vapay.UnprocessableEntityError):
+        return ", ".join(f"{field}: {msgs}" for field, msgs in err.errors.items())
+    if isinstance(err, vapay.APIStatusError):
+        return f"{err.status} {err.code} {err.message} {err.body!r}"
+    if isinstance(err, vapay.APIConnectionError):
+        return f"{err.may_have_reached_server}"
+    return str(err)
