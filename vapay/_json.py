@@ -1,7 +1,8 @@
 """JSON parsing: orjson when the `speed` extra installed it, else the standard library.
 
-orjson parses the API's pages about a sixth faster end to end (see benchmarks/).
-Both raise a ValueError subclass on bad input, so callers need not know which.
+orjson parses a page 2x faster than `json` and makes vapay's decode step about 1.3x
+faster; end to end, where the network dominates, the gain is within noise
+(benchmarks/README.md). Both raise a ValueError subclass on bad input.
 """
 
 from __future__ import annotations
