@@ -1,0 +1,267 @@
+"""The command line's grammar: argparse parsers, with no rich and no I/O."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Sequence
+
+from vapay._client import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
+from vapay._version import __version__
+
+KINDS = ("temporary", "permanent")
+FORMATS = ("csv", "jsonl")
+SETTABLE_STATUSES = ("active", "inactive")
+
+_DESCRIPTION = """\
+Command line for the vapay virtual-account API: accounts, virtual accounts, a
+concurrent reconciliation export, and a local fake of the API to try it all on.
+
+Credentials come from the flags or from VAPAY_API_KEY, VAPAY_CLIENT_ID,
+VAPAY_CLIENT_SECRET and VAPAY_BASE_URL (prefer the variables: flags show up in
+the process list). On a terminal, output is a table; piped, or with --json, it
+is JSON (one object, or JSON Lines for listings).
+"""
+
+_EPILOG = """\
+examples:
+  vapay demo
+  vapay accounts list
+  vapay virtual-accounts list 12345 --kind temporary
+  vapay reconcile -o virtual-accounts.csv
+"""
+
+
+def _number(
+    convert: Callable[[str], float], *, minimum: float, inclusive: bool
+) -> Callable[[str], float]:
+    def parse(text: str) -> float:
+        try:
+            value = convert(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        if value < minimum or (not inclusive and value == minimum):
+            bound = f">= {minimum:g}" if inclusive else f"> {minimum:g}"
+            raise argparse.ArgumentTypeError(f"must be {bound}, got {text}")
+        return value
+
+    return parse
+
+
+def positive_int(text: str) -> int:
+    """An integer >= 1, for argparse."""
+    return int(_number(int, minimum=1, inclusive=True)(text))
+
+
+def non_negative_int(text: str) -> int:
+    """An integer >= 0, for argparse."""
+    return int(_number(int, minimum=0, inclusive=True)(text))
+
+
+def positive_float(text: str) -> float:
+    """A number > 0, for argparse."""
+    return _number(float, minimum=0, inclusive=False)(text)
+
+
+def non_negative_float(text: str) -> float:
+    """A number >= 0, for argparse."""
+    return _number(float, minimum=0, inclusive=True)(text)
+
+
+def _add_global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    """The options every command takes, before or after the command's name.
+
+    Subcommands get them with `SUPPRESS` defaults, so that a flag given before the
+    command is not reset by the subcommand's own default.
+    """
+
+    def default(value: object) -> object:
+        return argparse.SUPPRESS if suppress else value
+
+    group = parser.add_argument_group("connection and output")
+    for flag, variable in (
+        ("--api-key", "VAPAY_API_KEY"),
+        ("--client-id", "VAPAY_CLIENT_ID"),
+        ("--client-secret", "VAPAY_CLIENT_SECRET"),
+        ("--base-url", "VAPAY_BASE_URL"),
+    ):
+        group.add_argument(flag, default=default(None), help=f"default: ${variable}")
+    group.add_argument(
+        "--timeout",
+        type=positive_float,
+        default=default(DEFAULT_TIMEOUT),
+        metavar="SECONDS",
+        help=f"per attempt (default: {DEFAULT_TIMEOUT:g})",
+    )
+    group.add_argument(
+        "--max-retries",
+        type=non_negative_int,
+        default=default(DEFAULT_MAX_RETRIES),
+        metavar="N",
+        help=f"retries of a failed request where that is safe (default: {DEFAULT_MAX_RETRIES})",
+    )
+    group.add_argument(
+        "--json",
+        action="store_true",
+        default=default(False),
+        help="JSON output even on a terminal",
+    )
+
+
+def _subparser(
+    parent: argparse._SubParsersAction[argparse.ArgumentParser],
+    name: str,
+    command: str,
+    help_text: str,
+) -> argparse.ArgumentParser:
+    parser = parent.add_parser(name, help=help_text, description=help_text)
+    _add_global_options(parser, suppress=True)
+    parser.set_defaults(command=command)
+    return parser
+
+
+def _add_per_page(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--per-page",
+        type=positive_int,
+        metavar="N",
+        help="items per page (default: the API's, 25)",
+    )
+
+
+def _add_accounts(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    accounts = commands.add_parser("accounts", help="list, show, create, (de)activate accounts")
+    actions = accounts.add_subparsers(title="actions", dest="action", required=True)
+    listing = _subparser(actions, "list", "accounts.list", "every account")
+    _add_per_page(listing)
+    get = _subparser(actions, "get", "accounts.get", "one account")
+    get.add_argument("account_id", metavar="ACCOUNT_ID")
+    create = _subparser(actions, "create", "accounts.create", "open an account")
+    create.add_argument("--name", required=True)
+    create.add_argument("--email")
+    create.add_argument("--phone")
+    update = _subparser(
+        actions, "update-status", "accounts.update_status", "activate or deactivate an account"
+    )
+    update.add_argument("account_id", metavar="ACCOUNT_ID")
+    update.add_argument("status", choices=SETTABLE_STATUSES)
+
+
+def _add_virtual_accounts(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> None:
+    group = commands.add_parser("virtual-accounts", help="list an account's virtual accounts")
+    actions = group.add_subparsers(title="actions", dest="action", required=True)
+    listing = _subparser(
+        actions, "list", "virtual_accounts.list", "the virtual accounts of one account"
+    )
+    listing.add_argument("account_id", metavar="ACCOUNT_ID")
+    listing.add_argument(
+        "--kind", choices=KINDS, help="required by the seed API, optional on the live one"
+    )
+    _add_per_page(listing)
+
+
+def _add_export_options(parser: argparse.ArgumentParser, *, default_format: str) -> None:
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        help=f"default: from the file's extension (.csv or .jsonl), else {default_format}",
+    )
+    parser.add_argument(
+        "--concurrency",
+        type=positive_int,
+        default=16,
+        metavar="N",
+        help="page requests in flight at once (default: 16)",
+    )
+    _add_per_page(parser)
+
+
+def _add_reconcile(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    reconcile = _subparser(
+        commands,
+        "reconcile",
+        "reconcile",
+        "export every virtual account of every account, then total them",
+    )
+    reconcile.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        metavar="PATH",
+        help="file to write (replaced only once complete), or - for stdout",
+    )
+    reconcile.add_argument("--kind", choices=KINDS, help="one kind only (default: both)")
+    _add_export_options(reconcile, default_format="jsonl")
+
+
+def _add_demo(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    demo = _subparser(
+        commands,
+        "demo",
+        "demo",
+        "reconcile against an embedded sandbox: no credentials, no network",
+    )
+    demo.add_argument("--accounts", type=non_negative_int, default=200, metavar="N")
+    demo.add_argument(
+        "--virtual-accounts",
+        type=non_negative_int,
+        default=40,
+        metavar="N",
+        help="per account (default: 40)",
+    )
+    demo.add_argument("--seed", type=int, default=0)
+    demo.add_argument(
+        "--latency",
+        type=non_negative_float,
+        default=0.0,
+        metavar="SECONDS",
+        help="added to every sandbox response (default: 0)",
+    )
+    demo.add_argument("--live", action="store_true", help="serve the live API's newer shapes")
+    demo.add_argument(
+        "-o", "--output", metavar="PATH", help="file to write (default: a new temporary file)"
+    )
+    _add_export_options(demo, default_format="csv")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The `vapay` command's parser.
+
+    `sandbox` takes no arguments of its own: `vapay.cli.main` hands whatever
+    follows it to the sandbox server's parser.
+    """
+    parser = argparse.ArgumentParser(
+        prog="vapay",
+        description=_DESCRIPTION,
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"vapay {__version__}")
+    _add_global_options(parser, suppress=False)
+    commands = parser.add_subparsers(title="commands", dest="command", required=True)
+    _add_accounts(commands)
+    _add_virtual_accounts(commands)
+    _add_reconcile(commands)
+    _add_demo(commands)
+    sandbox = commands.add_parser(
+        "sandbox",
+        help="serve the fake API on loopback (options: vapay sandbox --help)",
+        add_help=False,
+    )
+    sandbox.set_defaults(command="sandbox")
+    return parser
+
+
+def parse(argv: Sequence[str]) -> tuple[argparse.Namespace, list[str]]:
+    """The parsed arguments, and the arguments that follow `sandbox`.
+
+    Raises:
+        SystemExit: argparse's exit, 2 for a bad command line (after printing
+            the usage), 0 after --help or --version.
+    """
+    parser = build_parser()
+    args, rest = parser.parse_known_args(argv)
+    if rest and args.command != "sandbox":
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
+    return args, rest

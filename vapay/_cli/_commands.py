@@ -1,0 +1,69 @@
+"""`vapay accounts ...` and `vapay virtual-accounts list`: one SDK call each."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from typing import TypeVar
+
+import attrs
+from rich.table import Table
+
+from vapay._cli._output import Streams, to_json, write_json
+from vapay._cli._render import account_table, accounts_table, virtual_accounts_table
+from vapay._client import Client
+from vapay._models import Account
+from vapay._pagination import AsyncPager
+
+M = TypeVar("M", bound=attrs.AttrsInstance)
+
+
+def _show_one(streams: Streams, account: Account) -> int:
+    if streams.human(streams.stdout):
+        streams.console(streams.stdout).print(account_table(account))
+    else:
+        write_json(streams.stdout, to_json(account))
+    return 0
+
+
+async def _show_listing(
+    streams: Streams, pager: AsyncPager[M], table: Callable[[list[M]], Table]
+) -> int:
+    if streams.human(streams.stdout):
+        streams.console(streams.stdout).print(table(await pager.collect()))
+        return 0
+    # Streamed: a listing of any size prints as it arrives, in constant memory.
+    async for item in pager:
+        write_json(streams.stdout, to_json(item))
+    return 0
+
+
+async def accounts_list(client: Client, args: argparse.Namespace, streams: Streams) -> int:
+    """`vapay accounts list`: every account, as a table or JSON Lines."""
+    return await _show_listing(
+        streams, client.accounts.list(per_page=args.per_page), accounts_table
+    )
+
+
+async def accounts_get(client: Client, args: argparse.Namespace, streams: Streams) -> int:
+    """`vapay accounts get ID`."""
+    return _show_one(streams, await client.accounts.get(args.account_id))
+
+
+async def accounts_create(client: Client, args: argparse.Namespace, streams: Streams) -> int:
+    """`vapay accounts create --name ...`: the new account."""
+    account = await client.accounts.create(name=args.name, email=args.email, phone=args.phone)
+    return _show_one(streams, account)
+
+
+async def accounts_update_status(client: Client, args: argparse.Namespace, streams: Streams) -> int:
+    """`vapay accounts update-status ID STATUS`: the updated account."""
+    return _show_one(streams, await client.accounts.update_status(args.account_id, args.status))
+
+
+async def virtual_accounts_list(client: Client, args: argparse.Namespace, streams: Streams) -> int:
+    """`vapay virtual-accounts list ID`: one account's virtual accounts."""
+    pager = client.virtual_accounts.list(args.account_id, kind=args.kind, per_page=args.per_page)
+    return await _show_listing(
+        streams, pager, lambda items: virtual_accounts_table(args.account_id, items)
+    )

@@ -1,0 +1,110 @@
+"""Reconciliation rows: one flat record per virtual account, as CSV or JSON Lines.
+
+A file is written beside its target under a temporary name and moved into place
+only once complete, so an interrupted run never leaves a truncated export where
+a complete one is expected.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Protocol, TextIO
+
+from vapay._cli._output import CliError, bank_of, decimal_text, dumps, iso, text
+from vapay._models import VirtualAccount
+
+COLUMNS = (
+    "account_id",
+    "id",
+    "number",
+    "kind",
+    "status",
+    "bank",
+    "amount",
+    "currency",
+    "created_at",
+)
+_EXTENSIONS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+STDOUT = "-"
+
+
+def row(va: VirtualAccount) -> tuple[str | None, ...]:
+    """*va*'s fields in `COLUMNS` order, as JSON values (None where absent)."""
+    return (
+        va.account_id,
+        va.id,
+        va.number,
+        text(va.kind) or None,
+        text(va.status),
+        bank_of(va),
+        decimal_text(va.amount.value),
+        va.amount.currency,
+        None if va.created_at is None else iso(va.created_at),
+    )
+
+
+class RowWriter(Protocol):
+    """Where reconciled virtual accounts go."""
+
+    def write(self, va: VirtualAccount) -> None:
+        """Write one virtual account."""
+
+
+class _CsvRows:
+    def __init__(self, stream: TextIO) -> None:
+        self._writer = csv.writer(stream)
+        self._writer.writerow(COLUMNS)
+
+    def write(self, va: VirtualAccount) -> None:
+        self._writer.writerow(["" if value is None else value for value in row(va)])
+
+
+class _JsonRows:
+    def __init__(self, stream: TextIO) -> None:
+        self._write = stream.write
+
+    def write(self, va: VirtualAccount) -> None:
+        self._write(dumps(dict(zip(COLUMNS, row(va), strict=True))) + "\n")
+
+
+_WRITERS: dict[str, type[_CsvRows | _JsonRows]] = {"csv": _CsvRows, "jsonl": _JsonRows}
+
+
+def export_format(output: str, given: str | None, *, default: str) -> str:
+    """The format asked for, else the one the file's extension names, else *default*."""
+    if given is not None:
+        return given
+    return _EXTENSIONS.get(Path(output).suffix.lower(), default)
+
+
+@contextlib.contextmanager
+def open_export(output: str, fmt: str, stdout: TextIO) -> Iterator[RowWriter]:
+    """A writer of *fmt* rows to *output* (a path, or "-" for *stdout*).
+
+    Raises:
+        CliError: *output* cannot be written.
+    """
+    if output == STDOUT:
+        yield _WRITERS[fmt](stdout)
+        stdout.flush()
+        return
+    path = Path(output)
+    if path.is_dir():
+        raise CliError(f"cannot write {output}: it is a directory")
+    partial = path.with_name(f".{path.name}.partial-{os.getpid()}")
+    try:
+        # newline="": the csv module writes its own line ends.
+        stream = partial.open("w", encoding="utf-8", newline="")
+    except OSError as err:
+        raise CliError(f"cannot write {output}: {err.strerror or err}") from None
+    try:
+        with stream:
+            yield _WRITERS[fmt](stream)
+        partial.replace(path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise

@@ -1,0 +1,103 @@
+"""Where output goes and in which form: JSON for programs, rich tables for people.
+
+Values are rendered the same way everywhere: Decimals exactly as strings
+("11000.00"), datetimes in ISO 8601 UTC, enums as their value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import json
+from decimal import Decimal
+from typing import TextIO
+
+import attrs
+from rich.console import Console
+
+from vapay._models import VirtualAccount
+
+
+class CliError(Exception):
+    """A problem the user can fix, shown as one line without a traceback."""
+
+
+def is_tty(stream: TextIO) -> bool:
+    """Whether *stream* is a terminal (False for a closed or odd stream)."""
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+@attrs.frozen(kw_only=True)
+class Streams:
+    """The process's output streams, and whether JSON was asked for."""
+
+    stdout: TextIO
+    stderr: TextIO
+    force_json: bool = False
+
+    def human(self, stream: TextIO) -> bool:
+        """Whether *stream* gets tables (a terminal, and no --json)."""
+        return not self.force_json and is_tty(stream)
+
+    def console(self, stream: TextIO) -> Console:
+        """A rich console writing to *stream*; markup and highlighting stay off."""
+        return Console(file=stream, highlight=False, markup=False, emoji=False)
+
+    def note(self, message: str) -> None:
+        """One line of commentary for people, on stderr; nothing for programs."""
+        if self.human(self.stderr):
+            print(message, file=self.stderr, flush=True)
+
+
+def plain(value: object) -> object:
+    """*value* as a JSON value: exact Decimal strings, ISO UTC datetimes, enum values."""
+    if value is None or type(value) is str:  # most values: the per-item hot path
+        return value
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, Decimal):
+        return decimal_text(value)
+    if isinstance(value, dt.datetime):
+        return iso(value)
+    return value
+
+
+def decimal_text(value: Decimal) -> str:
+    """*value* exactly, in positional notation: "11000.00", never "1.1E+4"."""
+    return f"{value:f}"
+
+
+def iso(value: dt.datetime) -> str:
+    """*value* in ISO 8601, in UTC."""
+    return value.astimezone(dt.timezone.utc).isoformat()
+
+
+def text(value: object) -> str:
+    """*value* for a table cell or a CSV field: '' for None, enum values, exact numbers."""
+    shown = plain(value)
+    return "" if shown is None else str(shown)
+
+
+def to_json(model: attrs.AttrsInstance) -> dict[str, object]:
+    """An attrs model as a JSON object (nested models become nested objects)."""
+    return attrs.asdict(model, value_serializer=lambda _inst, _field, value: plain(value))
+
+
+def dumps(obj: object) -> str:
+    """One line of JSON."""
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+
+
+def write_json(stream: TextIO, obj: object) -> None:
+    """Write *obj* as one line of JSON."""
+    stream.write(dumps(obj) + "\n")
+
+
+def bank_of(va: VirtualAccount) -> str | None:
+    """The bank's name: `bank_code` in the seed API, `bank.short_name` in the live one."""
+    if va.bank_code is not None:
+        return va.bank_code
+    return None if va.bank is None else va.bank.short_name

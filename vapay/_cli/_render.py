@@ -1,0 +1,115 @@
+"""Tables of accounts and virtual accounts, for people at a terminal."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+
+from rich.table import Table
+from rich.text import Text
+
+from vapay._cli._output import bank_of, text
+from vapay._models import Account, VirtualAccount
+
+_CENTS = -2
+_HUNDREDTH = Decimal("0.01")
+_EXACT = decimal.Context(prec=decimal.MAX_PREC)  # quantize() never fails for size
+# Colour says "needs a look" without making people read the word.
+_STATUS_STYLES = {
+    "active": "green",
+    "inactive": "yellow",
+    "pending": "cyan",
+    "expired": "dim",
+    "rejected": "red",
+}
+
+
+def status_cell(status: object) -> Text:
+    """A status, coloured by what it means."""
+    value = text(status)
+    return Text(value, style=_STATUS_STYLES.get(value, ""))
+
+
+def amount_text(value: Decimal) -> Text:
+    """An amount for people: thousands separated, at least two decimals.
+
+    The API sends 11000, 11000.5 or "11000.00" for the same kind of amount; the
+    padding only appends zeros, so what is shown is still exactly the value.
+    """
+    exponent = value.as_tuple().exponent  # a letter for NaN and infinity
+    if isinstance(exponent, int) and exponent > _CENTS:
+        value = value.quantize(_HUNDREDTH, context=_EXACT)
+    return Text(f"{value:,}")
+
+
+def cell(value: object) -> Text:
+    """A table cell: never parsed as markup, whatever the API sent."""
+    return Text(text(value))
+
+
+def _table(title: str, columns: Sequence[str], *, right: Iterable[str] = ()) -> Table:
+    table = Table(title=title, title_justify="left", header_style="bold")
+    aligned = set(right)
+    for column in columns:
+        table.add_column(column, justify="right" if column in aligned else "left")
+    return table
+
+
+def accounts_table(accounts: Sequence[Account]) -> Table:
+    """One row per account."""
+    table = _table(f"{len(accounts):,} accounts", ("ID", "Name", "Email", "Phone", "Status"))
+    for account in accounts:
+        table.add_row(
+            cell(account.id),
+            cell(account.name),
+            cell(account.email),
+            cell(account.phone),
+            status_cell(account.status),
+        )
+    return table
+
+
+def account_table(account: Account) -> Table:
+    """One account, a field per row; fields the API did not send are left out."""
+    table = Table(title=f"Account {account.id}", title_justify="left", show_header=False)
+    table.add_column("Field", style="bold")
+    table.add_column("Value")
+    for name in (
+        "id",
+        "name",
+        "email",
+        "phone",
+        "status",
+        "account_number",
+        "account_type",
+        "kyb_status",
+    ):
+        value = getattr(account, name)
+        if value is not None:
+            shown = status_cell(value) if name == "status" else cell(value)
+            table.add_row(name, shown)
+    return table
+
+
+def virtual_accounts_table(account_id: str, items: Sequence[VirtualAccount]) -> Table:
+    """One row per virtual account, amounts right-aligned."""
+    table = _table(
+        f"{len(items):,} virtual accounts of account {account_id}",
+        ("ID", "Number", "Kind", "Status", "Bank", "Amount", "Currency", "Created (UTC)"),
+        right=("Amount",),
+    )
+    for va in items:
+        created = None if va.created_at is None else va.created_at.astimezone(dt.timezone.utc)
+        table.add_row(
+            cell(va.id),
+            cell(va.number),
+            cell(va.kind),
+            status_cell(va.status),
+            cell(bank_of(va)),
+            amount_text(va.amount.value),
+            cell(va.amount.currency),
+            cell(None if created is None else f"{created:%Y-%m-%d %H:%M:%S}"),
+        )
+    return table
