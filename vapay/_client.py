@@ -95,6 +95,11 @@ class _Session:
                 connector=aiohttp.TCPConnector(limit=self._limit),
                 raise_for_status=False,
             )
+            # aiohttp resends a GET by itself when a kept-alive connection turns
+            # out closed; that resend would escape max_retries, the backoff and
+            # the logs. vapay's own retry decides instead. (A borrowed session is
+            # the caller's and keeps its behaviour.)
+            self._own._retry_connection = False  # noqa: SLF001
         return self._own
 
     async def close(self) -> None:

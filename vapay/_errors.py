@@ -40,6 +40,10 @@ class APIConnectionError(VapayError):
         super().__init__(message)
         self.message = message
         self.may_have_reached_server = may_have_reached_server
+        # Set by the retry layer that gave up on this error, so that a layer
+        # above it (a call retrying around a token request) does not multiply
+        # the attempts.
+        self._retries_spent = False
 
 
 class APITimeoutError(APIConnectionError):

@@ -33,6 +33,8 @@ _RETRYABLE_STATUSES = frozenset({408, 429}) | frozenset(range(500, 600))
 def is_retryable(request: Request, outcome: Response | APIConnectionError) -> bool:
     """Whether *outcome* of *request* is worth another attempt."""
     if isinstance(outcome, APIConnectionError):
+        if outcome._retries_spent:  # noqa: SLF001 - the flag is this module's
+            return False
         return request.idempotent or not outcome.may_have_reached_server
     if outcome.status == _TOO_MANY_REQUESTS:
         return True
@@ -142,6 +144,7 @@ class RetryMiddleware:
             delay = self._next_delay(request, attempt, outcome)
             if delay is None:
                 if isinstance(outcome, APIConnectionError):
+                    outcome._retries_spent = True  # noqa: SLF001
                     raise outcome
                 return outcome
             await self._sleep(delay)

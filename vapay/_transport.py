@@ -23,6 +23,14 @@ from vapay._errors import APIConnectionError, APITimeoutError
 logger = logging.getLogger("vapay")
 
 
+_SECRET_HEADERS = frozenset({"authorization", "x-partner-id", "x-client-id", "x-signature"})
+
+
+def _redacted(headers: Mapping[str, str]) -> str:
+    """Headers as a repr with credentials hidden, for any middleware that logs requests."""
+    return repr({k: "<hidden>" if k.lower() in _SECRET_HEADERS else v for k, v in headers.items()})
+
+
 @attrs.frozen(kw_only=True)
 class Request:
     """One HTTP request, as data.
@@ -46,7 +54,7 @@ class Request:
     url: URL
     params: Mapping[str, str] = attrs.field(factory=dict)
     json: object = None
-    headers: Mapping[str, str] = attrs.field(factory=dict)
+    headers: Mapping[str, str] = attrs.field(factory=dict, repr=_redacted)
     idempotent: bool = False
     timeout: float | None = None
     max_retries: int = 0
@@ -71,7 +79,8 @@ class Response:
 
     status: int
     headers: CIMultiDictProxy[str]
-    body: bytes
+    # A token answer's body holds the token: show its size only.
+    body: bytes = attrs.field(repr=lambda body: f"<{len(body)} bytes>")
     request: Request
     elapsed: float = 0.0
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 
 import pytest
 from multidict import CIMultiDict, CIMultiDictProxy
@@ -32,7 +33,9 @@ class Script:
         self.attempts.append(request)
         outcome = self.outcomes.pop(0)
         if isinstance(outcome, Exception):
-            raise outcome
+            # A fresh copy: the constants are shared by tests, and a raised
+            # error carries the retry layer's verdict.
+            raise copy.copy(outcome)
         return Response(
             status=outcome,
             headers=CIMultiDictProxy(CIMultiDict(self.headers)),
