@@ -218,7 +218,7 @@ def missing_optional() -> list[str]:
     if not _importable("pydantic"):
         missing.append("pydantic (pip install pydantic): the pydantic decode rows are skipped")
     if optional_orjson() is None:
-        missing.append("orjson (pip install -e '.[speed]'): the orjson rows are skipped")
+        missing.append("orjson (pip install orjson): the orjson rows are skipped")
     if not _importable("rich"):
         missing.append("rich: the table is printed as plain text")
     return missing

@@ -222,7 +222,7 @@ def _seconds(value: object) -> float | Literal[False] | None:
         return False
     try:
         seconds = float(value)
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: an integer past any float
         return False
     return seconds if math.isfinite(seconds) and seconds > 0 else False
 

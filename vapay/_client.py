@@ -28,7 +28,7 @@ from vapay._convert import DecodeError, structure, structure_page
 from vapay._envelope import body_text, data_of, unwrap
 from vapay._errors import APIResponseValidationError, VapayError
 from vapay._models import Page
-from vapay._pagination import AsyncPager, FetchPage
+from vapay._pagination import AsyncPager, PageSource
 from vapay._retry import RetryMiddleware, RetryPolicy
 from vapay._transport import (
     AiohttpTransport,
@@ -323,22 +323,24 @@ class Client:
         dedupe: bool,
         extra: Mapping[str, object] | None = None,
     ) -> AsyncPager[T]:
+        source = self._page_source(cls, path, params=params, extra=extra)
         return AsyncPager(
-            self._page_fetcher(cls, path, params=params, extra=extra),
+            source.fetch,
+            where=source.where,
             page=page,
             concurrency=concurrency,
             dedupe=dedupe,
             key=_item_id,
         )
 
-    def _page_fetcher(
+    def _page_source(
         self,
         cls: type[T],
         path: str,
         *,
         params: Mapping[str, str],
         extra: Mapping[str, object] | None = None,
-    ) -> FetchPage[T]:
+    ) -> PageSource[T]:
         async def fetch(number: int) -> Page[T]:
             response = await self._call("GET", path, params={**params, "page": str(number)})
             envelope = unwrap(response)
@@ -346,7 +348,7 @@ class Client:
                 items, pagination = structure_page(envelope, cls, extra=extra)
             return Page(items=items, pagination=pagination, number=number)
 
-        return fetch
+        return PageSource(fetch, f"GET {path}")
 
     async def _call(
         self,

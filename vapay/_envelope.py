@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 
 from vapay._errors import APIResponseValidationError, status_error
-from vapay._json import loads
 from vapay._transport import Response
 
 _SNIPPET = 200
@@ -26,7 +26,7 @@ def unwrap(response: Response) -> Mapping[str, object]:
     """
     where = f"{response.request.method} {response.request.path}"
     try:
-        decoded: object = loads(response.body)
+        decoded: object = json.loads(response.body)
     except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
         if not 200 <= response.status < 300:  # noqa: PLR2004
             raise status_error(

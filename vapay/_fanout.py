@@ -18,7 +18,7 @@ from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Callab
 from typing import Generic, TypeVar, cast
 
 from vapay._models import Page
-from vapay._pagination import FetchPage, Walk, cancel_all
+from vapay._pagination import FetchPage, PageSource, Walk, cancel_all
 from vapay._validate import check_int
 
 T = TypeVar("T")
@@ -28,10 +28,10 @@ K = TypeVar("K")
 class _Listing(Generic[T]):
     """One key's walk: its scheduled page requests, and what it knows so far."""
 
-    def __init__(self, fetch: FetchPage[T]) -> None:
-        self.fetch = fetch
+    def __init__(self, source: PageSource[T]) -> None:
+        self.fetch = source.fetch
         self.tasks: collections.deque[asyncio.Task[Page[T]]] = collections.deque()
-        self.walk: Walk[T] = Walk()
+        self.walk: Walk[T] = Walk(source.where)
         self.scheduled = 0  # the highest page number requested so far
         self.total_pages: int | None = None  # known once the first page is in
         self.sequential = False  # no page numbers: ask one page at a time
@@ -74,7 +74,7 @@ class _FanOut(Generic[K, T]):
     def __init__(
         self,
         source: Iterable[K] | AsyncIterable[K],
-        listing: Callable[[K], FetchPage[T]],
+        listing: Callable[[K], PageSource[T]],
         concurrency: int,
     ) -> None:
         self._keys = _keys(source)
@@ -107,10 +107,10 @@ class _FanOut(Generic[K, T]):
             self._exhausted = True
             return False
         try:
-            fetch = self._listing(cast("K", key))
+            source = self._listing(cast("K", key))
         except Exception as err:  # noqa: BLE001 - raised in order, when its turn comes
-            fetch = _failing(err)
-        started = _Listing(fetch)
+            source = PageSource(_failing(err))
+        started = _Listing(source)
         self._open.append(started)
         started.schedule()
         return True
@@ -147,13 +147,13 @@ class _FanOut(Generic[K, T]):
 
 def fan_out(
     source: Iterable[K] | AsyncIterable[K],
-    listing: Callable[[K], FetchPage[T]],
+    listing: Callable[[K], PageSource[T]],
     *,
     concurrency: int,
 ) -> AsyncIterator[T]:
     """Every item of `listing(key)` for each key of *source*, in key order.
 
-    `listing(key)` returns the page-fetching function of that key's listing
+    `listing(key)` returns the `PageSource` of that key's listing
     (and may raise for a bad key, which then surfaces in order).
     """
     check_int(concurrency, name="concurrency", minimum=1)

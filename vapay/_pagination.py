@@ -16,6 +16,8 @@ import logging
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Hashable, Iterable
 from typing import Generic, TypeVar
 
+import attrs
+
 from vapay._errors import APIResponseValidationError
 from vapay._models import Page
 from vapay._validate import check_int
@@ -24,11 +26,22 @@ T = TypeVar("T")
 
 FetchPage = Callable[[int], Awaitable[Page[T]]]
 
+
+@attrs.frozen
+class PageSource(Generic[T]):
+    """A listing: how to fetch its page n, and its name for messages ("GET /api/...")."""
+
+    fetch: FetchPage[T]
+    where: str = ""
+
+
 logger = logging.getLogger("vapay")
 
 
-def check_page(page: Page[T], *, first: Page[T] | None) -> str | None:
+def check_page(page: Page[T], *, first: Page[T] | None, where: str = "") -> str | None:
     """Whether *page* fits the listing *first* began; a warning to log, or None.
+
+    *where* names the listing ("GET /api/v1.0/accounts") in messages.
 
     Raises:
         APIResponseValidationError: the page is not the one asked for, or its
@@ -38,9 +51,10 @@ def check_page(page: Page[T], *, first: Page[T] | None) -> str | None:
     block = page.pagination
     if block is None:
         return None
+    prefix = f"{where}: " if where else ""
     if block.current_page != page.number:
         raise APIResponseValidationError(
-            f"asked for page {page.number}, the API answered page {block.current_page}",
+            f"{prefix}asked for page {page.number}, the API answered page {block.current_page}",
             status=200,
         )
     start = first.pagination if first is not None else None
@@ -48,13 +62,13 @@ def check_page(page: Page[T], *, first: Page[T] | None) -> str | None:
         return None
     if start.per_page is not None and block.per_page not in (None, start.per_page):
         raise APIResponseValidationError(
-            f"page {page.number} has {block.per_page} items per page, "
+            f"{prefix}page {page.number} has {block.per_page} items per page, "
             f"page {first.number if first else '?'} had {start.per_page}",
             status=200,
         )
     if (start.total, start.total_pages) != (block.total, block.total_pages):
         return (
-            f"the listing changed while it was walked (page {page.number}: total "
+            f"{prefix}the listing changed while it was walked (page {page.number}: total "
             f"{start.total} -> {block.total}, pages {start.total_pages} -> "
             f"{block.total_pages}); items may have moved between pages: "
             "pass dedupe=True to drop repeats"
@@ -65,7 +79,8 @@ def check_page(page: Page[T], *, first: Page[T] | None) -> str | None:
 class Walk(Generic[T]):
     """The rules of one walk over a listing, as data: which pages to yield."""
 
-    def __init__(self) -> None:
+    def __init__(self, where: str = "") -> None:
+        self._where = where
         self._first: Page[T] | None = None
         self._previous: Page[T] | None = None
 
@@ -78,7 +93,7 @@ class Walk(Generic[T]):
         """
         if self._first is None:
             self._first = page
-        warning = check_page(page, first=self._first)
+        warning = check_page(page, first=self._first, where=self._where)
         if warning:
             logger.warning(warning)
         previous, self._previous = self._previous, page
@@ -105,6 +120,7 @@ class AsyncPager(Generic[T]):
         concurrency: int = 1,
         dedupe: bool = False,
         key: Callable[[T], Hashable] | None = None,
+        where: str = "",
     ) -> None:
         check_int(page, name="page", minimum=1)
         check_int(concurrency, name="concurrency", minimum=1)
@@ -114,6 +130,7 @@ class AsyncPager(Generic[T]):
         self._start = page
         self._concurrency = concurrency
         self._key = key if dedupe else None
+        self._where = where
         self.resume_page: int | None = page
         """The first page not yet fully consumed, or None once the walk finished."""
 
@@ -135,7 +152,7 @@ class AsyncPager(Generic[T]):
     async def pages(self) -> AsyncIterator[Page[T]]:
         """Every page, in order, from the start page."""
         self.resume_page = self._start
-        walk: Walk[T] = Walk()
+        walk: Walk[T] = Walk(self._where)
         first = await self._fetch(self._start)
         stream = self._following(first)
         try:

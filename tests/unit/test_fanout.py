@@ -10,7 +10,7 @@ import pytest
 import vapay
 from vapay._fanout import fan_out
 from vapay._models import Page, Pagination
-from vapay._pagination import FetchPage
+from vapay._pagination import PageSource
 
 
 class Listings:
@@ -31,7 +31,7 @@ class Listings:
     def expected(self) -> list[str]:
         return [f"{k}:{i}" for k, n in self.sizes.items() for i in range(n)]
 
-    def __call__(self, key: str) -> FetchPage[str]:
+    def __call__(self, key: str) -> PageSource[str]:
         if key == "bad":
             raise ValueError("account_id must not be empty")
 
@@ -53,7 +53,7 @@ class Listings:
             block = Pagination(current_page=number, total_pages=total_pages, total=size)
             return Page(items=items, pagination=block if self.paginate else None, number=number)
 
-        return fetch
+        return PageSource(fetch, f"GET /{key}")
 
 
 async def consume(

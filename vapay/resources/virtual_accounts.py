@@ -6,7 +6,7 @@ from collections.abc import AsyncIterable, AsyncIterator, Iterable
 
 from vapay._fanout import fan_out
 from vapay._models import Account, VirtualAccount, VirtualAccountKind
-from vapay._pagination import AsyncPager, FetchPage
+from vapay._pagination import AsyncPager, PageSource
 from vapay._paths import api_path, path_segment
 from vapay._validate import check_int
 from vapay.resources._base import Resource, enum_value, listing_params
@@ -41,8 +41,10 @@ class VirtualAccounts(Resource):
         Returns:
             An `AsyncPager` at once; nothing is requested until you iterate it.
         """
+        source = self._source(account_id, kind=kind, per_page=per_page)
         return AsyncPager(
-            self._fetcher(account_id, kind=kind, per_page=per_page),
+            source.fetch,
+            where=source.where,
             page=page,
             concurrency=concurrency,
             dedupe=dedupe,
@@ -79,20 +81,20 @@ class VirtualAccounts(Resource):
         kind_value = None if kind is None else enum_value(kind, name="kind")
         listing_params(per_page=per_page)  # fail now, not at the first page
 
-        def listing(ref: AccountRef) -> FetchPage[VirtualAccount]:
-            return self._fetcher(getattr(ref, "id", ref), kind=kind_value, per_page=per_page)
+        def listing(ref: AccountRef) -> PageSource[VirtualAccount]:
+            return self._source(getattr(ref, "id", ref), kind=kind_value, per_page=per_page)
 
         return fan_out(account_ids, listing, concurrency=concurrency)
 
-    def _fetcher(
+    def _source(
         self,
         account_id: object,
         *,
         kind: VirtualAccountKind | str | None,
         per_page: int | None,
-    ) -> FetchPage[VirtualAccount]:
+    ) -> PageSource[VirtualAccount]:
         segment = path_segment(account_id, name="account_id")
-        return self._client._page_fetcher(  # noqa: SLF001 - resources are the client's own
+        return self._client._page_source(  # noqa: SLF001 - resources are the client's own
             VirtualAccount,
             api_path("v1.0", "virtual-accounts", segment),
             params=listing_params(
