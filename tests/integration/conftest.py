@@ -7,9 +7,8 @@ from collections.abc import AsyncIterator, Callable
 import pytest
 
 import vapay
+from sdk_clients import client_for
 from vapay.sandbox import Sandbox
-
-FAST_RETRIES = vapay.RetryPolicy(initial_delay=0.001, max_delay=0.005)
 
 
 @pytest.fixture(name="sandbox")
@@ -19,20 +18,6 @@ async def _sandbox() -> AsyncIterator[Sandbox]:
 
 
 ClientFactory = Callable[..., vapay.Client]
-
-
-def client_for(sandbox: Sandbox, **options: object) -> vapay.Client:
-    """A client of *sandbox* with fast retries; *options* override any setting."""
-    settings: dict[str, object] = {
-        "api_key": sandbox.api_key,
-        "client_id": sandbox.client_id,
-        "client_secret": sandbox.client_secret,
-        "base_url": sandbox.url,
-        "retry_policy": FAST_RETRIES,
-        "timeout": 5.0,
-    }
-    settings.update(options)
-    return vapay.Client(**settings)  # type: ignore[arg-type]
 
 
 @pytest.fixture(name="make_client")

@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import os
 
-import vapay
-from vapay.sandbox import Sandbox
+from sdk_clients import client_for
 
-# Retries that do not wait: the faults are the point, not the backoff.
-FAST_RETRIES = vapay.RetryPolicy(initial_delay=0.001, max_delay=0.005)
+__all__ = ["client_for", "env_number"]
 
 
 def env_number(name: str, default: float) -> float:
@@ -25,17 +23,3 @@ def env_number(name: str, default: float) -> float:
     if not value > 0:
         raise ValueError(f"{name} must be a positive number, got {raw!r}")
     return value
-
-
-def client_for(sandbox: Sandbox, **options: object) -> vapay.Client:
-    """A client of *sandbox* with fast retries; *options* override any setting."""
-    settings: dict[str, object] = {
-        "api_key": sandbox.api_key,
-        "client_id": sandbox.client_id,
-        "client_secret": sandbox.client_secret,
-        "base_url": sandbox.url,
-        "retry_policy": FAST_RETRIES,
-        "timeout": 5.0,
-    }
-    settings.update(options)
-    return vapay.Client(**settings)  # type: ignore[arg-type]
