@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 
 import aiohttp
 import attrs
-from multidict import CIMultiDict, CIMultiDictProxy
+from multidict import CIMultiDictProxy
 from yarl import URL
 
 from vapay._errors import APIConnectionError, APITimeoutError
@@ -134,7 +134,7 @@ class AiohttpTransport:
                 body = await resp.read()
                 response = Response(
                     status=resp.status,
-                    headers=CIMultiDictProxy(CIMultiDict(resp.headers)),
+                    headers=resp.headers,
                     body=body,
                     request=request,
                     elapsed=time.monotonic() - started,
