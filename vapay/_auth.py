@@ -13,7 +13,7 @@ import base64
 import datetime as dt
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Literal, Protocol, runtime_checkable
 
 import attrs
@@ -184,10 +184,15 @@ def parse_token_response(response: Response, *, issued_at: float) -> Token:
         APIResponseValidationError: no usable token in the answer.
     """
     where = f"{response.request.method} {response.request.path}"
+    envelope: Mapping[str, object] | None
     try:
         envelope = unwrap(response)
     except APIResponseValidationError:
-        raise _hidden(response, f"{where}: the token answer is not a JSON object") from None
+        # Raised outside this block: an error raised in it would keep unwrap's,
+        # which quotes the body (and so the token), as its __context__.
+        envelope = None
+    if envelope is None:
+        raise _hidden(response, f"{where}: the token answer is not a JSON object")
     if "access_token" not in envelope and "data" not in envelope:
         raise _hidden(response, f"{where}: required field missing @ $.data")
     data = envelope if "access_token" in envelope else envelope["data"]

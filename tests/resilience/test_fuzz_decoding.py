@@ -269,11 +269,6 @@ def assert_decodes_or_fails_typed(path: str, resp: Response) -> object:
     return value
 
 
-def fuzz_one(path: str, resp: Response) -> object:
-    """`assert_decodes_or_fails_typed`, for one fuzzed answer."""
-    return assert_decodes_or_fails_typed(path, resp)
-
-
 # ---------------------------------------------------------------------------
 # Strategies: arbitrary JSON, leaning on the API's own key names.
 
@@ -378,7 +373,7 @@ def dumps(value: object) -> bytes:
 @given(status=STATUSES, body=st.binary(max_size=400))
 def test_arbitrary_bytes_decode_or_fail_typed(path: str, status: int, body: bytes) -> None:
     """Any bytes, under any status, end as a model or a typed vapay error."""
-    fuzz_one(path, response(status, body))
+    assert_decodes_or_fails_typed(path, response(status, body))
 
 
 @pytest.mark.parametrize("path", list(PATHS))
@@ -386,7 +381,7 @@ def test_arbitrary_bytes_decode_or_fail_typed(path: str, status: int, body: byte
 @given(status=STATUSES, value=json_values)
 def test_arbitrary_json_decodes_or_fails_typed(path: str, status: int, value: object) -> None:
     """Any JSON value (NaN, huge ints, odd strings), under any status, ends typed."""
-    fuzz_one(path, response(status, dumps(value)))
+    assert_decodes_or_fails_typed(path, response(status, dumps(value)))
 
 
 @pytest.mark.parametrize("path", list(PATHS))
@@ -396,7 +391,7 @@ def test_arbitrary_envelopes_decode_or_fail_typed(
     path: str, status: int, envelope: dict[str, object]
 ) -> None:
     """Envelopes with arbitrary data, flags and blocks end as a model or a typed error."""
-    fuzz_one(path, response(status, dumps(envelope)))
+    assert_decodes_or_fails_typed(path, response(status, dumps(envelope)))
 
 
 # ---------------------------------------------------------------------------
@@ -575,7 +570,7 @@ def test_mutated_valid_bodies_decode_or_fail_typed(
 ) -> None:
     """Seed and live bodies, mutated, end as a contract-abiding model or a typed error."""
     body = data.draw(mutated_bodies(path), label="body")
-    value = fuzz_one(path, response(status, body))
+    value = assert_decodes_or_fails_typed(path, response(status, body))
     if not isinstance(value, vapay.VapayError):
         check_exact_values(path, body, value)
 

@@ -310,6 +310,24 @@ async def test_requests_and_responses_seen_by_a_middleware_repr_without_secrets(
     assert leaks(shown, secrets_of(sandbox)) == []
 
 
+async def test_a_truncated_token_answer_leaves_no_piece_of_the_token_in_the_chain(
+    sandbox: Sandbox,
+) -> None:
+    """Even the suppressed __context__ of the error holds no piece of the token."""
+    sandbox.truncate_next(route="token")
+
+    async with client_for(sandbox, max_retries=0) as client:
+        with pytest.raises(vapay.APIResponseValidationError) as caught:
+            await client.accounts.get(sandbox.state.accounts[0].id)
+
+    chain: list[str] = []
+    current: BaseException | None = caught.value
+    while current is not None:
+        chain += [str(current), repr(current), str(getattr(current, "body", ""))]
+        current = current.__cause__ or current.__context__
+    assert leaks(chain, secrets_of(sandbox)) == []
+
+
 # ---------------------------------------------------------------------------
 # The DEBUG record of each attempt.
 
