@@ -330,7 +330,6 @@ class Client:
             page=page,
             concurrency=concurrency,
             dedupe=dedupe,
-            key=_item_id,
         )
 
     def _page_source(
@@ -400,10 +399,6 @@ def _options(timeout: float | None, max_retries: int, deadline: float | None) ->
         if value is not None and not value > 0:
             raise ValueError(f"{name} must be a positive number of seconds or None, got {value!r}")
     return _Options(timeout=timeout, max_retries=max_retries, deadline=deadline)
-
-
-def _item_id(item: object) -> object:
-    return getattr(item, "id", item)
 
 
 @contextlib.contextmanager

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import logging
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Hashable, Iterable
 from typing import Generic, TypeVar
@@ -76,31 +77,44 @@ def check_page(page: Page[T], *, first: Page[T] | None, where: str = "") -> str 
     return None
 
 
+def item_id(item: object) -> Hashable:
+    """What tells two items apart: the `id` of a model, else the item itself."""
+    return getattr(item, "id", item)
+
+
 class Walk(Generic[T]):
     """The rules of one walk over a listing, as data: which pages to yield."""
 
-    def __init__(self, where: str = "") -> None:
+    def __init__(self, where: str = "", key: Callable[[T], Hashable] = item_id) -> None:
         self._where = where
+        self._key = key
+        # Only the first page's block is kept, not its items.
         self._first: Page[T] | None = None
-        self._previous: Page[T] | None = None
+        self._seen: set[Hashable] | None = None
 
     def admit(self, page: Page[T]) -> bool:
-        """Whether to yield *page*; False ends the walk (it repeats the previous page).
+        """Whether to yield *page*; False ends the walk.
+
+        Without page numbers the walk cannot know where the listing ends, so it
+        stops at a page that brings nothing new: a server that ignores `page`
+        answers the same items (or pages it already sent) again and again.
 
         Raises:
             APIResponseValidationError: the page contradicts the listing (see
                 `check_page`).
         """
         if self._first is None:
-            self._first = page
+            self._first = Page(items=[], pagination=page.pagination, number=page.number)
         warning = check_page(page, first=self._first, where=self._where)
         if warning:
             logger.warning(warning)
-        previous, self._previous = self._previous, page
-        # Without page numbers, a server that ignores `page` sends the same page again.
-        return not (
-            previous is not None and page.pagination is None and page.items == previous.items
-        )
+        if page.pagination is not None:
+            return True
+        ids = {self._key(item) for item in page.items}
+        if self._seen is not None and ids <= self._seen:
+            return False
+        self._seen = ids if self._seen is None else self._seen | ids
+        return True
 
 
 class AsyncPager(Generic[T]):
@@ -119,17 +133,16 @@ class AsyncPager(Generic[T]):
         page: int = 1,
         concurrency: int = 1,
         dedupe: bool = False,
-        key: Callable[[T], Hashable] | None = None,
+        key: Callable[[T], Hashable] = item_id,
         where: str = "",
     ) -> None:
         check_int(page, name="page", minimum=1)
         check_int(concurrency, name="concurrency", minimum=1)
-        if dedupe and key is None:
-            raise ValueError("dedupe=True needs a key to tell items apart")
         self._fetch = fetch
         self._start = page
         self._concurrency = concurrency
-        self._key = key if dedupe else None
+        self._dedupe = dedupe
+        self._key = key
         self._where = where
         self.resume_page: int | None = page
         """The first page not yet fully consumed, or None once the walk finished."""
@@ -137,22 +150,30 @@ class AsyncPager(Generic[T]):
     def __aiter__(self) -> AsyncIterator[T]:
         return self._items()
 
-    async def _items(self) -> AsyncIterator[T]:
+    async def _items(self) -> AsyncGenerator[T, None]:
         seen: set[Hashable] = set()
-        key = self._key
-        async for page in self.pages():
-            for item in page.items:
-                if key is not None:
-                    k = key(item)
-                    if k in seen:
-                        continue
-                    seen.add(k)
-                yield item
+        key = self._key if self._dedupe else None
+        # Closed here and now, not when garbage collected, so that leaving the
+        # loop cancels the requests in flight at once.
+        async with contextlib.aclosing(self.pages()) as pages:
+            async for page in pages:
+                last = len(page.items) - 1
+                for position, item in enumerate(page.items):
+                    if position == last:
+                        # Handing over the last item finishes the page: a loop
+                        # left on it resumes at the next page.
+                        self.resume_page = page.next_page()
+                    if key is not None:
+                        k = key(item)
+                        if k in seen:
+                            continue
+                        seen.add(k)
+                    yield item
 
-    async def pages(self) -> AsyncIterator[Page[T]]:
+    async def pages(self) -> AsyncGenerator[Page[T], None]:
         """Every page, in order, from the start page."""
         self.resume_page = self._start
-        walk: Walk[T] = Walk(self._where)
+        walk: Walk[T] = Walk(self._where, self._key)
         first = await self._fetch(self._start)
         stream = self._following(first)
         try:
@@ -176,10 +197,12 @@ class AsyncPager(Generic[T]):
                 page = await self._fetch(number)
                 yield page
             return
-        async for page in self._prefetched(first.pagination.total_pages, first.number):
-            yield page
+        prefetched = self._prefetched(first.pagination.total_pages, first.number)
+        async with contextlib.aclosing(prefetched) as pages:
+            async for page in pages:
+                yield page
 
-    async def _prefetched(self, total_pages: int, after: int) -> AsyncIterator[Page[T]]:
+    async def _prefetched(self, total_pages: int, after: int) -> AsyncGenerator[Page[T], None]:
         in_flight: collections.deque[asyncio.Task[Page[T]]] = collections.deque()
         scheduled = after
         try:

@@ -218,9 +218,8 @@ async def test_dedupe_drops_items_already_seen() -> None:
         ({"page": "2"}, "page"),
         ({"page": True}, "page"),
         ({"concurrency": 0}, "concurrency"),
-        ({"dedupe": True}, "key"),
     ],
-    ids=["page-0", "page-str", "page-bool", "concurrency-0", "dedupe-no-key"],
+    ids=["page-0", "page-str", "page-bool", "concurrency-0"],
 )
 def test_bad_arguments_are_value_errors(kwargs: dict[str, object], match: str) -> None:
     """Bad pager arguments fail at once with a ValueError naming them."""
@@ -314,6 +313,56 @@ async def test_cancelling_the_consumer_reaps_every_request() -> None:
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
+
+    assert pending_tasks() == set()
+    assert listing.in_flight == 0
+
+
+async def test_without_a_block_a_server_ignoring_page_stops_even_if_fields_change() -> None:
+    """The same ids again (even with other field values) end the walk: no endless loop."""
+    asked: list[int] = []
+
+    async def ignores_page(number: int) -> Page[tuple[str, int]]:
+        asked.append(number)
+        # (id, a counter that changes on every request), keyed by the id
+        return Page(items=[("a", number), ("b", number)], pagination=None, number=number)
+
+    items = await AsyncPager(ignores_page, key=lambda item: item[0]).collect()
+
+    assert items == [("a", 1), ("b", 1)]
+    assert asked == [1, 2]
+
+
+async def test_without_a_block_alternating_pages_stop_once_nothing_is_new() -> None:
+    """A server cycling A, B, A, B ... is walked A, B and then stops."""
+
+    async def cycles(number: int) -> Page[str]:
+        items = ["a1", "a2"] if number % 2 else ["b1", "b2"]
+        return Page(items=items, pagination=None, number=number)
+
+    assert await AsyncPager(cycles).collect() == ["a1", "a2", "b1", "b2"]
+
+
+async def test_resume_page_after_a_break_on_a_pages_last_item_is_the_next_page() -> None:
+    """Leaving the loop after a page's last item resumes at the page after it."""
+    listing = Listing(6)
+    pager = AsyncPager(listing)
+
+    async for item in pager:
+        if item == "id-1":  # the last item of page 1
+            break
+
+    assert pager.resume_page == 2
+
+
+async def test_closing_the_item_iterator_cancels_requests_at_once() -> None:
+    """aclose() on the iterator reaps the prefetch before it returns, not at GC time."""
+    listing = Listing(100, per_page=2)
+    listing.delay = 0.01
+    items = aiter(AsyncPager(listing, concurrency=8))
+
+    await anext(items)
+    await items.aclose()
 
     assert pending_tasks() == set()
     assert listing.in_flight == 0

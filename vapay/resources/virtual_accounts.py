@@ -48,7 +48,6 @@ class VirtualAccounts(Resource):
             page=page,
             concurrency=concurrency,
             dedupe=dedupe,
-            key=_va_id,
         )
 
     def list_many(
@@ -103,7 +102,3 @@ class VirtualAccounts(Resource):
             ),
             extra={"account_id": str(account_id)},
         )
-
-
-def _va_id(item: VirtualAccount) -> str:
-    return item.id
