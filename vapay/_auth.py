@@ -20,9 +20,10 @@ import attrs
 from yarl import URL
 
 from vapay._envelope import unwrap
-from vapay._errors import APIResponseValidationError
+from vapay._errors import APIResponseValidationError, APITimeoutError
 from vapay._signature import jakarta_date, token_signature
 from vapay._transport import Handler, Request, Response
+from vapay._validate import check_header_token, is_header_token
 
 TokenEndpointVersion = Literal["v1.1", "v1.0"]
 
@@ -78,8 +79,7 @@ class StaticToken:
     """A token string you got elsewhere; it is never refreshed."""
 
     def __init__(self, access_token: str) -> None:
-        if not access_token:
-            raise ValueError("token must be a non-empty string")
+        check_header_token(access_token, name="token")
         self._token = Token(access_token=access_token)
 
     async def get_token(self, *, force: bool = False) -> Token:  # noqa: ARG002
@@ -124,22 +124,29 @@ class ClientCredentialsTokenProvider:
         self._clock = clock
         self._today = today
         self._token: Token | None = None
-        self._lock = asyncio.Lock()
+        self._flight: asyncio.Future[Token] | None = None
 
     async def get_token(self, *, force: bool = False) -> Token:
-        """The cached token, or a new one when it is stale or *force* is set."""
-        seen = self._token
-        if not force and seen is not None and self._fresh(seen):
-            return seen
-        async with self._lock:
-            current = self._token
-            # Another task refreshed while this one waited: use its token.
-            if current is not None and current is not seen and self._fresh(current):
-                return current
-            if not force and current is not None and self._fresh(current):
-                return current
-            self._token = await self._request_token()
-            return self._token
+        """The cached token, or a new one when it is stale or *force* is set.
+
+        Every caller that needs a new token while one is being requested waits
+        for that one request, and gets its token or its error: a failing token
+        endpoint sees one request (with its retries), not one per waiting task.
+        """
+        token = self._token
+        if not force and token is not None and self._fresh(token):
+            return token
+        if self._flight is None:
+            self._flight = asyncio.ensure_future(self._request_token())
+            self._flight.add_done_callback(self._landed)
+        # Shielded: a caller that is cancelled (or times out) leaves the request
+        # running for the others.
+        return await asyncio.shield(self._flight)
+
+    def _landed(self, flight: asyncio.Future[Token]) -> None:
+        self._flight = None
+        if not flight.cancelled() and flight.exception() is None:
+            self._token = flight.result()
 
     def _fresh(self, token: Token) -> bool:
         return is_fresh(token, now=self._clock(), margin=self._margin)
@@ -200,8 +207,8 @@ def parse_token_response(response: Response, *, issued_at: float) -> Token:
         raise _hidden(response, f"{where}: expected an object @ $.data")
     access_token = data.get("access_token")
     expires_in = _seconds(data.get("expires_in"))
-    if not isinstance(access_token, str) or not access_token:
-        raise _hidden(response, f"{where}: expected a non-empty string @ $.data.access_token")
+    if not isinstance(access_token, str) or not is_header_token(access_token):
+        raise _hidden(response, f"{where}: expected a token of visible ASCII @ $.data.access_token")
     if expires_in is False:
         raise _hidden(
             response, f"{where}: expected a positive number of seconds @ $.data.expires_in"
@@ -240,18 +247,30 @@ class AuthMiddleware:
 
     async def __call__(self, request: Request, call_next: Handler) -> Response:
         """Send *request* with a token, replaying it once with a new one after a 401."""
-        token = await self._provider.get_token()
+        token = await self._token(request)
         response = await call_next(_authorized(request, token))
         if response.status != 401:  # noqa: PLR2004
             return response
         # Another task may have replaced the refused token already; only force a
         # new one when the provider still hands out the token that was refused.
-        fresh = await self._provider.get_token()
+        fresh = await self._token(request)
         if fresh.access_token == token.access_token:
-            fresh = await self._provider.get_token(force=True)
+            fresh = await self._token(request, force=True)
         if fresh.access_token == token.access_token:
             return response  # nothing new to try: the 401 stands
         return await call_next(_authorized(request, fresh))
+
+    async def _token(self, request: Request, *, force: bool = False) -> Token:
+        """A token from the provider, within the call's deadline when it has one."""
+        if request.deadline is None:
+            return await self._provider.get_token(force=force)
+        remaining = max(0.0, request.deadline - time.monotonic())
+        try:
+            return await asyncio.wait_for(self._provider.get_token(force=force), remaining)
+        except asyncio.TimeoutError:
+            raise APITimeoutError(
+                f"{request.method} {request.path}: the deadline passed waiting for a token"
+            ) from None
 
 
 def _authorized(request: Request, token: Token) -> Request:

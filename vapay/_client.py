@@ -37,7 +37,7 @@ from vapay._transport import (
     Response,
     build_chain,
 )
-from vapay._validate import check_int
+from vapay._validate import check_header_token, check_int
 from vapay._version import __version__
 
 if TYPE_CHECKING:
@@ -205,6 +205,9 @@ class Client:
                 + "."
             )
         assert api_key is not None  # noqa: S101 - narrowed by the check above
+        check_header_token(api_key, name="api_key")
+        if token is None:
+            check_header_token(client_id or "", name="client_id")
         if token_endpoint not in ("v1.1", "v1.0"):
             raise ValueError(f"token_endpoint must be 'v1.1' or 'v1.0', got {token_endpoint!r}")
         check_int(connection_limit, name="connection_limit", minimum=1)

@@ -6,6 +6,7 @@ import asyncio
 import base64
 import datetime as dt
 import json
+import time
 
 import pytest
 from multidict import CIMultiDict, CIMultiDictProxy
@@ -310,3 +311,58 @@ async def test_a_401_after_another_task_refreshed_uses_that_token() -> None:
     assert response.status == 200
     assert api.seen == ["tok-1", "tok-2"]
     assert len(endpoint.requests) == 2
+
+
+class FailingEndpoint(TokenEndpoint):
+    """A token endpoint that is down: every request fails after a short wait."""
+
+    async def __call__(self, request: Request) -> Response:
+        self.requests.append(request)
+        await asyncio.sleep(self.delay)
+        raise vapay.APIConnectionError("connection reset")
+
+
+async def test_concurrent_callers_share_one_failing_token_request() -> None:
+    """20 tasks needing a token from a dead endpoint cause one request and all get its error."""
+    endpoint = FailingEndpoint(delay=0.01)
+    tokens = provider(endpoint)
+
+    results = await asyncio.gather(*(tokens.get_token() for _ in range(20)), return_exceptions=True)
+
+    assert len(endpoint.requests) == 1
+    assert all(isinstance(r, vapay.APIConnectionError) for r in results)
+
+
+async def test_a_cancelled_caller_does_not_cancel_the_shared_token_request() -> None:
+    """One waiter's cancellation leaves the token request running for the others."""
+    endpoint = TokenEndpoint(delay=0.02)
+    tokens = provider(endpoint)
+    first = asyncio.ensure_future(tokens.get_token())
+    second = asyncio.ensure_future(tokens.get_token())
+    await asyncio.sleep(0.005)
+
+    first.cancel()
+    token = await second
+
+    assert token.access_token == "tok-1"
+    assert len(endpoint.requests) == 1
+
+
+async def test_the_deadline_bounds_the_wait_for_a_token() -> None:
+    """A call with a deadline gives up waiting for a slow token endpoint in time."""
+    endpoint = TokenEndpoint(delay=1.0)
+    request = Request(
+        method="GET", url=BASE / "api/v1.0/accounts", deadline=time.monotonic() + 0.05
+    )
+
+    with pytest.raises(vapay.APITimeoutError, match="deadline"):
+        await AuthMiddleware(provider(endpoint))(request, API())
+
+
+@pytest.mark.parametrize(
+    "bad", ["tok en", "tok\r\nX-Evil: 1", "tök", ""], ids=["space", "crlf", "non-ascii", "empty"]
+)
+def test_a_static_token_that_cannot_be_a_header_is_refused(bad: str) -> None:
+    """A token that would break the header is a ValueError at construction, never sent."""
+    with pytest.raises(ValueError, match="token"):
+        vapay.StaticToken(bad)

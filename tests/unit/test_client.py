@@ -213,3 +213,14 @@ async def test_the_default_provider_fetches_a_token_once(http: aioresponses) -> 
 
     token_calls = [k for k in http.requests if k[0] == "POST"]
     assert len(http.requests[token_calls[0]]) == 1
+
+
+@pytest.mark.parametrize("field", ["api_key", "client_id"])
+def test_credentials_that_cannot_be_headers_are_refused_at_construction(field: str) -> None:
+    """A credential with a space or CRLF is a ValueError naming it, not a failure per call."""
+    settings = {"api_key": "k", "client_id": "c", "client_secret": "s", field: "a\r\nb"}
+
+    with pytest.raises(ValueError, match=field) as caught:
+        vapay.Client(**settings)
+
+    assert "a\r\nb" not in str(caught.value)

@@ -144,7 +144,7 @@ def test_missing_access_token_is_validation_error(data: dict[str, object]) -> No
     """Without a non-empty string `access_token` the answer is rejected at its path."""
     with pytest.raises(APIResponseValidationError) as info:
         parse_token_response(token_answer(200, enveloped(**data)), issued_at=0.0)
-    assert str(info.value) == PROBLEM + "expected a non-empty string @ $.data.access_token"
+    assert str(info.value) == PROBLEM + "expected a token of visible ASCII @ $.data.access_token"
 
 
 def test_data_that_is_not_an_object_is_validation_error() -> None:
