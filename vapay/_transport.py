@@ -119,44 +119,61 @@ class AiohttpTransport:
         self._session = session
 
     async def __call__(self, request: Request) -> Response:
-        timeout = aiohttp.ClientTimeout(total=request.timeout)
+        """Send one attempt of *request*; its answer read in full, or a vapay error."""
         started = time.monotonic()
+        failure: APIConnectionError
+        outcome: str
         try:
-            async with self._session().request(
-                request.method,
-                request.url,
-                params=request.params or None,
-                json=request.json,
-                headers=request.headers,
-                timeout=timeout,
-                allow_redirects=False,
-            ) as resp:
-                body = await resp.read()
-                response = Response(
-                    status=resp.status,
-                    headers=resp.headers,
-                    body=body,
-                    request=request,
-                    elapsed=time.monotonic() - started,
-                )
+            return await self._send(request, started)
         except asyncio.TimeoutError:
-            _log(request, "timeout", started)
-            raise APITimeoutError(
-                f"{request.method} {request.path} timed out after {request.timeout}s"
-            ) from None
+            failure, outcome = (
+                APITimeoutError(
+                    f"{request.method} {request.path} timed out after {request.timeout}s"
+                ),
+                "timeout",
+            )
         except aiohttp.ClientConnectorError as err:
-            _log(request, "refused", started)
-            raise APIConnectionError(
-                f"{request.method} {request.path}: could not connect: {err.os_error}",
-                may_have_reached_server=False,
-            ) from err
+            failure, outcome = (
+                APIConnectionError(
+                    f"{request.method} {request.path}: could not connect: {err.os_error}",
+                    may_have_reached_server=False,
+                ),
+                "refused",
+            )
         except aiohttp.ClientError as err:
-            _log(request, type(err).__name__, started)
-            raise APIConnectionError(
-                f"{request.method} {request.path}: connection failed: {type(err).__name__}: {err}"
-            ) from err
-        _log(request, response.status, started)
-        return response
+            failure, outcome = (
+                APIConnectionError(
+                    f"{request.method} {request.path}: connection failed: "
+                    f"{type(err).__name__}: {err}"
+                ),
+                type(err).__name__,
+            )
+        _log(request, outcome, started)
+        # Raised outside the except blocks, so that aiohttp's exception is not kept
+        # as __context__: its request_info holds the request's headers, token included.
+        raise failure
+
+    async def _send(self, request: Request, started: float) -> Response:
+        async with self._session().request(
+            request.method,
+            request.url,
+            params=request.params or None,
+            json=request.json,
+            headers=request.headers,
+            timeout=aiohttp.ClientTimeout(total=request.timeout),
+            allow_redirects=False,
+            # A borrowed session may raise for statuses; vapay types them itself.
+            raise_for_status=False,
+        ) as resp:
+            body = await resp.read()
+        _log(request, resp.status, started)
+        return Response(
+            status=resp.status,
+            headers=resp.headers,
+            body=body,
+            request=request,
+            elapsed=time.monotonic() - started,
+        )
 
 
 def _log(request: Request, outcome: object, started: float) -> None:

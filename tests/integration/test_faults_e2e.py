@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
+import aiohttp
 import pytest
 
 import vapay
@@ -191,3 +192,29 @@ async def test_a_token_endpoint_outage_is_retried(
 
     assert account.id == account_id
     assert sandbox.state.token_requests == 2
+
+
+async def test_a_borrowed_session_that_raises_for_status_still_gets_typed_errors(
+    sandbox: Sandbox, make_client: ClientFactory
+) -> None:
+    """A caller's session with raise_for_status=True does not turn a 404 into a retried
+    connection error: vapay reads the status itself."""
+    session = aiohttp.ClientSession(raise_for_status=True)
+    async with session, make_client(sandbox, session=session) as client:
+        with pytest.raises(vapay.NotFoundError):
+            await client.accounts.get("no-such-account")
+
+    assert sandbox.state.count("accounts.get") == 1
+
+
+async def test_a_connection_error_keeps_no_aiohttp_exception_in_its_chain(
+    sandbox: Sandbox, client: vapay.Client, account_id: str
+) -> None:
+    """aiohttp's exception (whose request_info holds the headers) is not chained."""
+    sandbox.drop_next(times=5, route="accounts.get")
+
+    with pytest.raises(vapay.APIConnectionError) as caught:
+        await client.accounts.get(account_id)
+
+    assert caught.value.__cause__ is None
+    assert caught.value.__context__ is None
