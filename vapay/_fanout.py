@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import collections
 from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Callable, Iterable
-from typing import Generic, TypeVar, cast
+from typing import Any, Generic, TypeVar, cast
 
 from vapay._models import Page
 from vapay._pagination import FetchPage, PageSource, Walk, cancel_all
@@ -82,6 +82,9 @@ class _FanOut(Generic[K, T]):
         self._slots = concurrency
         self._open: collections.deque[_Listing[T]] = collections.deque()
         self._exhausted = False
+        # The next key, being fetched: keys may come from a slow listing, which
+        # must not hold back pages that have already arrived.
+        self._next_key: asyncio.Future[object] | None = None
 
     def _used(self) -> int:
         return sum(len(each.tasks) for each in self._open)
@@ -98,17 +101,33 @@ class _FanOut(Generic[K, T]):
         return False
 
     async def _open_one(self) -> bool:
-        """Start the next key's listing, where the bound allows and keys remain."""
+        """Start the next key's listing, where the bound allows and keys remain.
+
+        While the head's next page is on its way too, whichever comes first
+        wins: a page that has arrived is never held back waiting for a key.
+        """
         reserve = 1 if self._open else 0
         if self._exhausted or self._used() >= self._slots - reserve:
             return False
-        key = await anext(self._keys, _END)
-        if key is _END:
-            self._exhausted = True
-            return False
+        if self._next_key is None:
+            self._next_key = asyncio.ensure_future(anext(self._keys, _END))
+        head = self._open[0].tasks[0] if self._open and self._open[0].tasks else None
+        if head is not None and not self._next_key.done():
+            racing: set[asyncio.Future[Any]] = {head, self._next_key}
+            await asyncio.wait(racing, return_when=asyncio.FIRST_COMPLETED)
+            if not self._next_key.done():
+                return False
+        pending, self._next_key = self._next_key, None
+        # A failure to get the next key, or to list it, is raised in its turn,
+        # after the items of the keys before it, as a plain loop would.
         try:
+            key = await pending
+            if key is _END:
+                self._exhausted = True
+                return False
             source = self._listing(cast("K", key))
-        except Exception as err:  # noqa: BLE001 - raised in order, when its turn comes
+        except Exception as err:  # noqa: BLE001
+            self._exhausted = True
             source = PageSource(_failing(err))
         started = _Listing(source)
         self._open.append(started)
@@ -142,6 +161,8 @@ class _FanOut(Generic[K, T]):
                     await cancel_all(self._open.popleft().tasks)
         finally:
             await cancel_all(task for each in self._open for task in each.tasks)
+            if self._next_key is not None:
+                await cancel_all([self._next_key])
             await self._keys.aclose()
 
 

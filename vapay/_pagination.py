@@ -15,7 +15,7 @@ import collections
 import contextlib
 import logging
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Hashable, Iterable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import attrs
 
@@ -231,7 +231,7 @@ class AsyncPager(Generic[T]):
         )
 
 
-async def cancel_all(tasks: Iterable[asyncio.Task[Page[T]]]) -> None:
+async def cancel_all(tasks: Iterable[asyncio.Future[Any]]) -> None:
     """Cancel *tasks* and wait until each has ended, whatever it ends with."""
     tasks = list(tasks)
     for task in tasks:

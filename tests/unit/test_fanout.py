@@ -195,3 +195,42 @@ async def test_cancelling_the_consumer_reaps_every_request() -> None:
         await task
     assert pending() == set()
     assert listings.in_flight == 0
+
+
+async def test_a_slow_key_source_does_not_hold_back_pages_already_fetched() -> None:
+    """Items of the first key come out while the second key is still on its way."""
+    listings = Listings({"a": 2, "b": 2})
+    listings.delay = 0
+    second_key_sent = asyncio.Event()
+
+    async def keys() -> AsyncIterator[str]:
+        yield "a"
+        await second_key_sent.wait()  # a listing page that takes long to arrive
+        yield "b"
+
+    items = fan_out(keys(), listings, concurrency=4)
+    first = await asyncio.wait_for(anext(items), timeout=1)
+    second_key_sent.set()
+    rest = [item async for item in items]
+
+    assert [first, *rest] == ["a:0", "a:1", "b:0", "b:1"]
+
+
+async def test_an_error_from_the_key_source_comes_after_the_items_before_it() -> None:
+    """A failing key source raises in its turn, as a plain loop over it would."""
+    listings = Listings({"a": 3})
+    seen: list[str] = []
+
+    async def keys() -> AsyncIterator[str]:
+        yield "a"
+        raise vapay.APIConnectionError("the accounts listing broke")
+
+    async def drain() -> None:
+        async for item in fan_out(keys(), listings, concurrency=4):
+            seen.append(item)  # noqa: PERF401 - what came before the error is the point
+
+    with pytest.raises(vapay.APIConnectionError, match="accounts listing"):
+        await drain()
+
+    assert seen == ["a:0", "a:1", "a:2"]
+    assert pending() == set()
