@@ -119,6 +119,9 @@ def _check_base_url(base_url: str, *, allow_insecure_http: bool) -> URL:
         raise ValueError(f"base_url must be an http(s) URL with a host, got {base_url!r}")
     if url.query_string or url.fragment:
         raise ValueError("base_url must not have a query or a fragment")
+    if url.user is not None or url.password is not None:
+        # It would be shown in reprs and logs; credentials go in their own arguments.
+        raise ValueError("base_url must not hold a user name or password")
     if url.scheme == "http" and not allow_insecure_http and not _is_loopback(url.host):
         raise ValueError(
             f"base_url {base_url!r} is plain http: credentials would cross the network "
@@ -226,8 +229,12 @@ class Client:
         retry = RetryMiddleware(retry_policy)
         if isinstance(token, str):
             provider: TokenProvider = StaticToken(token)
-        elif token is not None:
+        elif isinstance(token, TokenProvider):
             provider = token
+        elif token is not None:
+            raise ValueError(
+                "token must be a string or have `async def get_token(self, *, force=False)`"
+            )
         else:
             provider = ClientCredentialsTokenProvider(
                 api_key=api_key,

@@ -291,8 +291,13 @@ def structure_page(
     if "data" not in envelope:
         raise DecodeError("required field missing @ $.data")
     items = structure_items(envelope["data"], cls, extra=extra)
-    name = "pagination" if envelope.get("pagination") is not None else "meta"
-    try:
-        return items, pagination_from_block(envelope.get(name))
-    except (TypeError, ValueError) as err:
-        raise DecodeError(f"{err} @ $.{name}") from None
+    # The first usable block, under either name: an empty `pagination` next to a
+    # full `meta` must not hide the page numbers.
+    for name in ("pagination", "meta"):
+        try:
+            block = pagination_from_block(envelope.get(name))
+        except (TypeError, ValueError) as err:
+            raise DecodeError(f"{err} @ $.{name}") from None
+        if block is not None:
+            return items, block
+    return items, None

@@ -91,6 +91,7 @@ class Walk(Generic[T]):
         # Only the first page's block is kept, not its items.
         self._first: Page[T] | None = None
         self._seen: set[Hashable] | None = None
+        self._warned: tuple[int | None, int] | None = None
 
     def admit(self, page: Page[T]) -> bool:
         """Whether to yield *page*; False ends the walk.
@@ -106,8 +107,15 @@ class Walk(Generic[T]):
         if self._first is None:
             self._first = Page(items=[], pagination=page.pagination, number=page.number)
         warning = check_page(page, first=self._first, where=self._where)
-        if warning:
+        # Said once per change, not again for every page after it.
+        shape = (
+            None
+            if page.pagination is None
+            else (page.pagination.total, page.pagination.total_pages)
+        )
+        if warning and shape != self._warned:
             logger.warning(warning)
+            self._warned = shape
         if page.pagination is not None:
             return True
         ids = {self._key(item) for item in page.items}

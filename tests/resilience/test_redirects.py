@@ -154,7 +154,6 @@ NOT_LOOPBACK = [
     "http://[2001:db8::1]:8080",
     "http://127.0.0.1.nip.io",
     "http://localhost.example.com",
-    "http://localhost@example.com",
 ]
 LOOPBACK = [
     "http://127.0.0.1:8080",
@@ -190,6 +189,20 @@ async def test_plain_http_off_loopback_is_accepted_when_opted_in(base_url: str) 
     await client.close()
 
     assert client.base_url == base_url.rstrip("/")
+
+
+@pytest.mark.parametrize(
+    "base_url",
+    ["http://localhost@example.com", "https://user:secret@api.example.com"],
+    ids=["user-looks-like-loopback", "user-and-password"],
+)
+def test_a_base_url_with_a_user_or_password_is_refused(base_url: str) -> None:
+    """Userinfo is refused: `localhost@` must not pass for loopback, nor a password
+    ride along in reprs."""
+    with pytest.raises(ValueError, match="user name or password") as caught:
+        vapay.Client(api_key=API_KEY, token=TOKEN, base_url=base_url, allow_insecure_http=True)
+
+    assert "secret" not in str(caught.value)
 
 
 @pytest.mark.parametrize("base_url", LOOPBACK, ids=LOOPBACK)

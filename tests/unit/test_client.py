@@ -224,3 +224,9 @@ def test_credentials_that_cannot_be_headers_are_refused_at_construction(field: s
         vapay.Client(**settings)
 
     assert "a\r\nb" not in str(caught.value)
+
+
+def test_a_token_that_is_neither_a_string_nor_a_provider_is_refused() -> None:
+    """token= must be a string or a TokenProvider: anything else fails at construction."""
+    with pytest.raises(ValueError, match="get_token"):
+        vapay.Client(api_key="k", token=42)  # type: ignore[arg-type]

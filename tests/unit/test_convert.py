@@ -808,3 +808,17 @@ def test_next_page(page: Page[int], expected: int | None) -> None:
 def test_page_repr_is_short(page: Page[int], expected: str) -> None:
     """A page's repr shows its position and item count, never the items."""
     assert repr(page) == expected
+
+
+def test_an_empty_pagination_block_does_not_hide_a_usable_meta_block() -> None:
+    """`{"pagination": {}, "meta": {...}}` takes the page numbers from `meta`."""
+    envelope = {
+        "data": [],
+        "pagination": {},
+        "meta": {"current_page": 2, "total_pages": 3, "per_page": 25, "total": 60},
+    }
+
+    _, block = structure_page(envelope, Account)
+
+    assert block is not None
+    assert (block.current_page, block.total_pages) == (2, 3)

@@ -366,3 +366,18 @@ async def test_closing_the_item_iterator_cancels_requests_at_once() -> None:
 
     assert pending_tasks() == set()
     assert listing.in_flight == 0
+
+
+async def test_a_changed_total_is_warned_about_once_per_change(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Pages 2 to 4 all showing the same new total give one warning, not three."""
+
+    async def grown_once(number: int) -> Page[str]:
+        pagination = block(number, 4, total=8 if number == 1 else 9)
+        return Page(items=[str(number)], pagination=pagination, number=number)
+
+    with caplog.at_level(logging.WARNING, logger="vapay"):
+        await AsyncPager(grown_once).collect()
+
+    assert caplog.text.count("the listing changed while it was walked") == 1
