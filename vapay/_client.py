@@ -6,6 +6,7 @@ import contextlib
 import copy
 import enum
 import ipaddress
+import math
 import os
 import time
 from collections.abc import Iterator, Mapping, Sequence
@@ -406,7 +407,7 @@ class Client:
 def _options(timeout: float | None, max_retries: int, deadline: float | None) -> _Options:
     check_int(max_retries, name="max_retries", minimum=0)
     for name, value in (("timeout", timeout), ("deadline", deadline)):
-        if value is not None and not value > 0:
+        if value is not None and not (value > 0 and math.isfinite(value)):
             raise ValueError(f"{name} must be a positive number of seconds or None, got {value!r}")
     return _Options(timeout=timeout, max_retries=max_retries, deadline=deadline)
 

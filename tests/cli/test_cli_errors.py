@@ -158,3 +158,12 @@ def test_library_and_entry_point_import_without_rich() -> None:
     )
 
     assert result.stdout == "False\n"
+
+
+@pytest.mark.parametrize("value", ["inf", "nan", "Infinity"])
+def test_a_non_finite_timeout_is_a_bad_flag(run: Run, value: str) -> None:
+    """--timeout inf|nan is refused by the parser (exit 2), not a traceback later."""
+    result = run("--timeout", value, "accounts", "list")
+
+    assert result.code == 2
+    assert "finite" in result.err

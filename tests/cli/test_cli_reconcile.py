@@ -178,3 +178,19 @@ def test_ctrl_c_stops_cleanly(run: Run, tmp_path: Path, monkeypatch: pytest.Monk
     assert (result.code, result.out, result.err) == (130, "", "vapay: interrupted\n")
     assert 0 < listed < 80
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_output_symlink_keeps_pointing_at_the_replaced_file(
+    run: Run, credentials: Sandbox, tmp_path: Path
+) -> None:
+    """-o through a symlink replaces the file it points to; the link stays a link."""
+    target = tmp_path / "target.csv"
+    target.write_text("old\n")
+    link = tmp_path / "link.csv"
+    link.symlink_to(target)
+
+    result = run("reconcile", "-o", str(link))
+
+    assert result.code == 0, result.err
+    assert link.is_symlink()
+    assert target.read_text().startswith("account_id,")

@@ -230,3 +230,10 @@ def test_a_token_that_is_neither_a_string_nor_a_provider_is_refused() -> None:
     """token= must be a string or a TokenProvider: anything else fails at construction."""
     with pytest.raises(ValueError, match="get_token"):
         vapay.Client(api_key="k", token=42)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("value", [float("inf"), float("nan")], ids=["inf", "nan"])
+def test_a_non_finite_timeout_is_a_value_error(value: float) -> None:
+    """timeout=inf would fail deep in aiohttp on the first call: refuse it at once."""
+    with pytest.raises(ValueError, match="timeout"):
+        vapay.Client(api_key="k", token="t", timeout=value)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 from collections.abc import Callable, Sequence
 
 from vapay._client import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
@@ -39,6 +40,8 @@ def _number(
             value = convert(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        if not math.isfinite(value):
+            raise argparse.ArgumentTypeError(f"must be a finite number, got {text}")
         if value < minimum or (not inclusive and value == minimum):
             bound = f">= {minimum:g}" if inclusive else f"> {minimum:g}"
             raise argparse.ArgumentTypeError(f"must be {bound}, got {text}")

@@ -95,12 +95,15 @@ def open_export(output: str, fmt: str, stdout: TextIO) -> Iterator[RowWriter]:
     path = Path(output)
     if path.is_dir():
         raise CliError(f"cannot write {output}: it is a directory")
+    if path.exists() and not path.is_file():
+        # A device, a pipe or /dev/fd/N (a shell's >(...)): write straight to it.
+        with _open_for_writing(path, output) as stream:
+            yield _WRITERS[fmt](stream)
+        return
+    # Replace what a symlink points to, not the link itself.
+    path = path.resolve()
     partial = path.with_name(f".{path.name}.partial-{os.getpid()}")
-    try:
-        # newline="": the csv module writes its own line ends.
-        stream = partial.open("w", encoding="utf-8", newline="")
-    except OSError as err:
-        raise CliError(f"cannot write {output}: {err.strerror or err}") from None
+    stream = _open_for_writing(partial, output)
     try:
         with stream:
             yield _WRITERS[fmt](stream)
@@ -108,3 +111,11 @@ def open_export(output: str, fmt: str, stdout: TextIO) -> Iterator[RowWriter]:
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
+
+
+def _open_for_writing(path: Path, output: str) -> TextIO:
+    try:
+        # newline="": the csv module writes its own line ends.
+        return path.open("w", encoding="utf-8", newline="")
+    except OSError as err:
+        raise CliError(f"cannot write {output}: {err.strerror or err}") from None

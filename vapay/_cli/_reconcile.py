@@ -24,6 +24,7 @@ from vapay._cli._output import Streams, write_json
 from vapay._cli._progress import make_progress
 from vapay._cli._summary import Summary, summary_table
 from vapay._client import Client
+from vapay._errors import UnprocessableEntityError
 
 T = TypeVar("T")
 
@@ -34,7 +35,9 @@ class Plan:
 
     output: str
     format: str
-    kinds: tuple[str, ...]
+    kinds: tuple[str | None, ...]
+    """The kinds to walk one by one; `(None,)`: every kind, in one walk where the API
+    allows it."""
     concurrency: int
     per_page: int | None
 
@@ -45,7 +48,7 @@ class Plan:
         return cls(
             output=output,
             format=export_format(output, args.format, default=default_format),
-            kinds=KINDS if kind is None else (kind,),
+            kinds=(None,) if kind is None else (kind,),
             concurrency=args.concurrency,
             per_page=args.per_page,
         )
@@ -87,7 +90,7 @@ async def _list_account_ids(client: Client, plan: Plan, progress: Progress) -> l
 async def _walk_kind(
     client: Client,
     account_ids: Sequence[str],
-    kind: str,
+    kind: str | None,
     *,
     plan: Plan,
     rows: RowWriter,
@@ -116,6 +119,27 @@ async def _walk_kind(
     display.stop_task(task)
 
 
+async def _kinds_to_walk(
+    client: Client, account_ids: Sequence[str], plan: Plan
+) -> tuple[str | None, ...]:
+    """The kinds to walk, one walk each.
+
+    Without `--kind`, one walk with no kind filter is tried first: the live API
+    lists every kind that way, including kinds this version does not know, which
+    a walk per known kind would silently leave out. The seed API requires `kind`
+    and answers 422 without it: then each known kind is walked in turn.
+    """
+    if plan.kinds != (None,) or not account_ids:
+        return plan.kinds
+    probe = client.virtual_accounts.list(account_ids[0], per_page=1)
+    try:
+        async with _closing(probe.pages()) as pages:
+            await anext(pages, None)
+    except UnprocessableEntityError:
+        return KINDS
+    return (None,)
+
+
 async def reconcile(client: Client, plan: Plan, rows: RowWriter, progress: Progress) -> Summary:
     """Walk every virtual account of every account into *rows*; their totals.
 
@@ -125,12 +149,15 @@ async def reconcile(client: Client, plan: Plan, rows: RowWriter, progress: Progr
     started = time.perf_counter()
     account_ids = await _list_account_ids(client, plan, progress)
     summary = Summary(accounts=len(account_ids))
+    kinds = await _kinds_to_walk(client, account_ids, plan)
     # Every kind's row is on screen from the start, waiting its turn.
     tasks = {
-        kind: progress.add_task(f"{kind} VAs", total=len(account_ids), start=False, items=0)
-        for kind in plan.kinds
+        kind: progress.add_task(
+            f"{kind or 'all'} VAs", total=len(account_ids), start=False, items=0
+        )
+        for kind in kinds
     }
-    for kind in plan.kinds:
+    for kind in kinds:
         await _walk_kind(
             client,
             account_ids,

@@ -49,11 +49,21 @@ def cell(value: object) -> Text:
     return Text(text(value))
 
 
+_EXACT_COLUMNS = frozenset({"ID", "Id", "Number", "Account", "Account ID"})
+
+
 def _table(title: str, columns: Sequence[str], *, right: Iterable[str] = ()) -> Table:
     table = Table(title=title, title_justify="left", header_style="bold")
     aligned = set(right)
     for column in columns:
-        table.add_column(column, justify="right" if column in aligned else "left")
+        if column in aligned or column in _EXACT_COLUMNS:
+            # An amount or an id cut short is a wrong value, not a narrow one:
+            # these fold onto a second line instead, and text columns give way.
+            table.add_column(
+                column, justify="right" if column in aligned else "left", overflow="fold"
+            )
+        else:
+            table.add_column(column, overflow="ellipsis")
     return table
 
 

@@ -101,6 +101,12 @@ def run(args: argparse.Namespace) -> int:
     Ctrl-C cancels the command's task (asyncio.run does that on SIGINT), which
     closes the client and cancels every request in flight before returning 130.
     """
+    for stream in (sys.stdout, sys.stderr):
+        # A string the API sent may hold what the terminal cannot encode (a lone
+        # surrogate): show it escaped rather than stop the listing half way.
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
     streams = Streams(stdout=sys.stdout, stderr=sys.stderr, force_json=args.json)
     try:
         return asyncio.run(COMMANDS[args.command](args, streams))

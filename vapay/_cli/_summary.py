@@ -158,12 +158,14 @@ def summary_table(summary: Summary, title: str = "Reconciliation summary") -> Ta
     )
     table.add_column("By", footer="Total", style="bold")
     table.add_column("Value")
-    table.add_column("Count", justify="right", footer=f"{total.count:,}")
+    # Figures fold onto a second line on a narrow terminal: cut short, they lie.
+    table.add_column("Count", justify="right", footer=f"{total.count:,}", overflow="fold")
     for currency in currencies:
         table.add_column(
             f"Amount {currency}".rstrip(),
             justify="right",
             footer=_amount(total, currency),
+            overflow="fold",
         )
     for dimension in DIMENSIONS:
         rows = sorted(groups[dimension].items())

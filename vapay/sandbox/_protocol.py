@@ -110,7 +110,11 @@ class Validator:
         if not isinstance(raw, str) or not _INTEGER.fullmatch(raw):
             self.fail(field, f"The {_label(field)} field must be an integer.")
             return default
-        value = int(raw)
+        try:
+            value = int(raw)
+        except ValueError:  # more digits than int() converts: over any maximum
+            self.fail(field, f"The {_label(field)} field is too large.")
+            return default
         if value < 1:
             self.fail(field, f"The {_label(field)} field must be at least 1.")
         elif maximum is not None and value > maximum:

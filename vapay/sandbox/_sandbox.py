@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import math
 import time
 from collections.abc import Callable, Iterable
 from types import TracebackType
@@ -103,7 +104,9 @@ class Sandbox:
         self._host = loopback_host(host)
         if accounts < 0 or virtual_accounts_per_account < 0:
             raise ValueError("accounts and virtual_accounts_per_account must be >= 0")
-        if token_ttl <= 0 or latency < 0:
+        if not (math.isfinite(token_ttl) and token_ttl > 0) or not (
+            math.isfinite(latency) and latency >= 0
+        ):
             raise ValueError("token_ttl must be > 0 and latency >= 0")
         self._port = port
         records, virtual_accounts = generate(
