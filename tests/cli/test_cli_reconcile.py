@@ -194,3 +194,16 @@ def test_an_output_symlink_keeps_pointing_at_the_replaced_file(
     assert result.code == 0, result.err
     assert link.is_symlink()
     assert target.read_text().startswith("account_id,")
+
+
+def test_exported_amounts_all_have_two_decimals_at_least(
+    run: Run, credentials: Sandbox, tmp_path: Path
+) -> None:
+    """99000, 99000.5 and "99000.00" from the API all export as 99000.00-style text."""
+    output = tmp_path / "vas.csv"
+
+    assert run("reconcile", "-o", str(output)).code == 0
+
+    amounts = [str(row["amount"]) for row in read_csv(output)]
+    assert amounts
+    assert all("." in a and len(a.split(".")[1]) >= 2 for a in amounts)

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Protocol, TextIO
 
-from vapay._cli._output import CliError, bank_of, decimal_text, dumps, iso, text
+from vapay._cli._output import CliError, bank_of, cents, decimal_text, dumps, iso, text
 from vapay._models import VirtualAccount
 
 COLUMNS = (
@@ -41,7 +41,7 @@ def row(va: VirtualAccount) -> tuple[str | None, ...]:
         text(va.kind) or None,
         text(va.status),
         bank_of(va),
-        decimal_text(va.amount.value),
+        decimal_text(cents(va.amount.value)),
         va.amount.currency,
         None if va.created_at is None else iso(va.created_at),
     )

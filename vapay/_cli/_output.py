@@ -7,6 +7,7 @@ Values are rendered the same way everywhere: Decimals exactly as strings
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import enum
 import json
 from decimal import Decimal
@@ -68,6 +69,22 @@ def plain(value: object) -> object:
 def decimal_text(value: Decimal) -> str:
     """*value* exactly, in positional notation: "11000.00", never "1.1E+4"."""
     return f"{value:f}"
+
+
+_HUNDREDTH = Decimal("0.01")
+_EXACT = decimal.Context(prec=decimal.MAX_PREC)  # quantize() never fails for size
+
+
+def cents(value: Decimal) -> Decimal:
+    """*value* with at least two decimals (11000 -> 11000.00; 0.125 stays).
+
+    The API sends 11000, 11000.5 or "11000.00" for the same kind of amount; only
+    zeros are appended, so the value is unchanged, and exports are uniform.
+    """
+    exponent = value.as_tuple().exponent  # a letter for NaN and infinity
+    if isinstance(exponent, int) and exponent > -2:  # noqa: PLR2004 - two decimals
+        return value.quantize(_HUNDREDTH, context=_EXACT)
+    return value
 
 
 def iso(value: dt.datetime) -> str:

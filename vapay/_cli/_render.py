@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import decimal
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 from rich.table import Table
 from rich.text import Text
 
-from vapay._cli._output import bank_of, text
+from vapay._cli._output import bank_of, cents, text
 from vapay._models import Account, VirtualAccount
 
-_CENTS = -2
-_HUNDREDTH = Decimal("0.01")
-_EXACT = decimal.Context(prec=decimal.MAX_PREC)  # quantize() never fails for size
 # Colour says "needs a look" without making people read the word.
 _STATUS_STYLES = {
     "active": "green",
@@ -38,10 +34,7 @@ def amount_text(value: Decimal) -> Text:
     The API sends 11000, 11000.5 or "11000.00" for the same kind of amount; the
     padding only appends zeros, so what is shown is still exactly the value.
     """
-    exponent = value.as_tuple().exponent  # a letter for NaN and infinity
-    if isinstance(exponent, int) and exponent > _CENTS:
-        value = value.quantize(_HUNDREDTH, context=_EXACT)
-    return Text(f"{value:,}")
+    return Text(f"{cents(value):,}")
 
 
 def cell(value: object) -> Text:
