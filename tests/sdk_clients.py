@@ -12,10 +12,7 @@ FAST_RETRIES = vapay.RetryPolicy(initial_delay=0.001, max_delay=0.005)
 def client_for(sandbox: Sandbox, **options: object) -> vapay.Client:
     """A client of *sandbox* with fast retries; *options* override any setting."""
     settings: dict[str, object] = {
-        "api_key": sandbox.api_key,
-        "client_id": sandbox.client_id,
-        "client_secret": sandbox.client_secret,
-        "base_url": sandbox.url,
+        **sandbox.client_options(),
         "retry_policy": FAST_RETRIES,
         "timeout": 5.0,
     }

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
-from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Callable, Iterable
+from collections.abc import AsyncGenerator, AsyncIterable, Callable, Iterable
 from typing import Any, Generic, TypeVar, cast
 
 from vapay._models import Page
@@ -148,7 +148,7 @@ class _FanOut(Generic[K, T]):
             head.learn(page)
         return head, page
 
-    async def items(self) -> AsyncIterator[T]:
+    async def items(self) -> AsyncGenerator[T, None]:
         try:
             while (step := await self._next_page()) is not None:
                 head, page = step
@@ -171,7 +171,7 @@ def fan_out(
     listing: Callable[[K], PageSource[T]],
     *,
     concurrency: int,
-) -> AsyncIterator[T]:
+) -> AsyncGenerator[T, None]:
     """Every item of `listing(key)` for each key of *source*, in key order.
 
     `listing(key)` returns the `PageSource` of that key's listing

@@ -175,7 +175,7 @@ async def test_break_cancels_every_outstanding_request() -> None:
     async for item in items:
         if item == "1:0":
             break
-    await items.aclose()  # type: ignore[attr-defined]  # the async generator's own
+    await items.aclose()
 
     assert pending() == set()
     assert listings.in_flight == 0

@@ -87,10 +87,7 @@ async def demo_command(args: argparse.Namespace, streams: Streams) -> int:
                 f" x {args.virtual_accounts:,} virtual accounts (seed {args.seed})"
             )
             async with Client(
-                api_key=sandbox.api_key,
-                client_id=sandbox.client_id,
-                client_secret=sandbox.client_secret,
-                base_url=sandbox.url,
+                **sandbox.client_options(),
                 timeout=args.timeout,
                 max_retries=args.max_retries,
                 middlewares=[counter],

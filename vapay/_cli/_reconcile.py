@@ -11,8 +11,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import time
-from collections.abc import AsyncIterator, Sequence
-from typing import TypeVar
+from collections.abc import Sequence
 
 import attrs
 from rich.progress import Progress, TaskID
@@ -25,8 +24,6 @@ from vapay._cli._progress import make_progress
 from vapay._cli._summary import Summary, summary_table
 from vapay._client import Client
 from vapay._errors import UnprocessableEntityError
-
-T = TypeVar("T")
 
 
 @attrs.frozen(kw_only=True)
@@ -58,18 +55,6 @@ class Plan:
         return {"output": self.output, "format": self.format}
 
 
-@contextlib.asynccontextmanager
-async def _closing(iterator: AsyncIterator[T]) -> AsyncIterator[AsyncIterator[T]]:
-    """Close an async generator on the way out, so its requests are cancelled
-    there and then rather than whenever it is collected."""
-    try:
-        yield iterator
-    finally:
-        aclose = getattr(iterator, "aclose", None)
-        if aclose is not None:
-            await aclose()
-
-
 async def _list_account_ids(client: Client, plan: Plan, progress: Progress) -> list[str]:
     """Every account's id, once each, in the API's order."""
     task = progress.add_task("account list", total=None)
@@ -77,7 +62,7 @@ async def _list_account_ids(client: Client, plan: Plan, progress: Progress) -> l
     # otherwise come twice, and its virtual accounts be exported twice.
     ids: dict[str, None] = {}
     pager = client.accounts.list(per_page=plan.per_page, concurrency=plan.concurrency)
-    async with _closing(pager.pages()) as pages:
+    async with contextlib.aclosing(pager.pages()) as pages:
         async for page in pages:
             ids.update(dict.fromkeys(account.id for account in page.items))
             total = None if page.pagination is None else page.pagination.total
@@ -106,7 +91,7 @@ async def _walk_kind(
     stream = client.virtual_accounts.list_many(
         account_ids, kind=kind, per_page=plan.per_page, concurrency=plan.concurrency
     )
-    async with _closing(stream) as virtual_accounts:
+    async with contextlib.aclosing(stream) as virtual_accounts:
         async for va in virtual_accounts:
             rows.write(va)
             summary.add_virtual_account(va)
@@ -133,7 +118,7 @@ async def _kinds_to_walk(
         return plan.kinds
     probe = client.virtual_accounts.list(account_ids[0], per_page=1)
     try:
-        async with _closing(probe.pages()) as pages:
+        async with contextlib.aclosing(probe.pages()) as pages:
             await anext(pages, None)
     except UnprocessableEntityError:
         return KINDS

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, AsyncIterator, Iterable
+from collections.abc import AsyncGenerator, AsyncIterable, Iterable
 
 from vapay._fanout import fan_out
 from vapay._models import Account, VirtualAccount, VirtualAccountKind
@@ -57,7 +57,7 @@ class VirtualAccounts(Resource):
         kind: VirtualAccountKind | str | None = None,
         per_page: int | None = None,
         concurrency: int = 16,
-    ) -> AsyncIterator[VirtualAccount]:
+    ) -> AsyncGenerator[VirtualAccount, None]:
         """The virtual accounts of many sub-accounts, fetched concurrently.
 
         For reconciliation: `client.virtual_accounts.list_many(client.accounts.list())`.

@@ -9,12 +9,13 @@ command line; the `vapay_sandbox` pytest fixture serves one per test.
 
 from vapay.sandbox._faults import Fault, FaultKind
 from vapay.sandbox._records import AccountRecord, BankRecord, VirtualAccountRecord
-from vapay.sandbox._sandbox import Sandbox
+from vapay.sandbox._sandbox import ClientOptions, Sandbox
 from vapay.sandbox._state import RecordedRequest, SandboxState
 
 __all__ = [
     "AccountRecord",
     "BankRecord",
+    "ClientOptions",
     "Fault",
     "FaultKind",
     "RecordedRequest",

@@ -69,10 +69,5 @@ async def _vapay_client(vapay_sandbox: Sandbox) -> AsyncIterator[vapay.Client]:
     """A `vapay.Client` for the `vapay_sandbox` fixture's sandbox."""
     import vapay  # noqa: PLC0415  (see above)
 
-    async with vapay.Client(
-        api_key=vapay_sandbox.api_key,
-        client_id=vapay_sandbox.client_id,
-        client_secret=vapay_sandbox.client_secret,
-        base_url=vapay_sandbox.url,
-    ) as client:
+    async with vapay.Client(**vapay_sandbox.client_options()) as client:
         yield client

@@ -7,6 +7,7 @@ import math
 import time
 from collections.abc import Callable, Iterable
 from types import TracebackType
+from typing import TypedDict
 
 from aiohttp import web
 
@@ -47,14 +48,22 @@ def loopback_host(host: str) -> str:
     return host
 
 
+class ClientOptions(TypedDict):
+    """The `vapay.Client` keywords that point a client at a sandbox."""
+
+    api_key: str
+    client_id: str
+    client_secret: str
+    base_url: str
+
+
 class Sandbox:
     """An in-process, stateful fake of the API, served over loopback.
 
     Use it as an async context manager (or call `start()` and `close()`):
 
         async with Sandbox(accounts=3, virtual_accounts_per_account=5) as sb:
-            client = vapay.Client(api_key=sb.api_key, client_id=sb.client_id,
-                                  client_secret=sb.client_secret, base_url=sb.url)
+            client = vapay.Client(**sb.client_options())
 
     Faults are switched on with the methods below; each returns the `Fault` it
     added, whose `times` counts down and `applied` counts up as requests hit it.
@@ -157,6 +166,19 @@ class Sandbox:
     def client_secret(self) -> str:
         """The client secret the sandbox accepts."""
         return self.state.client_secret
+
+    def client_options(self) -> ClientOptions:
+        """`vapay.Client` keywords for this sandbox: `vapay.Client(**sb.client_options())`.
+
+        Raises:
+            RuntimeError: The sandbox is not started.
+        """
+        return {
+            "api_key": self.api_key,
+            "client_id": self.client_id,
+            "client_secret": self.client_secret,
+            "base_url": self.url,
+        }
 
     async def start(self) -> None:
         """Bind and start serving.
