@@ -15,6 +15,13 @@ def va_path(api: Api, index: int = 0) -> str:
     return f"/api/v1.0/virtual-accounts/{api.sandbox.state.accounts[index].id}"
 
 
+def listing_query(api: Api, listing: str) -> tuple[str, dict[str, str]]:
+    """The path and query of the accounts listing or of the first account's VAs."""
+    if listing == "accounts":
+        return ACCOUNTS, {}
+    return va_path(api), {"kind": "temporary"}
+
+
 async def page(api: Api, path: str, **params: str) -> dict[str, Any]:
     status, body = await api.call("GET", path, params=params)
     assert status == 200, body
@@ -31,7 +38,7 @@ async def test_walking_accounts_yields_each_once(api: Api, per_page: str) -> Non
 
 
 @pytest.mark.parametrize("sandbox_options", [BIG])
-@pytest.mark.parametrize("per_page", ["1", "4", "18", "19", "100"])
+@pytest.mark.parametrize("per_page", ["1", "4", "18", "19", "25"])
 @pytest.mark.parametrize("kind", ["temporary", "permanent"])
 async def test_walking_virtual_accounts_yields_each_once(
     api: Api, per_page: str, kind: str
@@ -72,6 +79,46 @@ async def test_per_page_defaults_to_25(api: Api) -> None:
     body = await page(api, ACCOUNTS)
 
     assert body["pagination"]["perPage"] == 25
+
+
+@pytest.mark.parametrize(
+    ("listing", "sandbox_options", "per_page"),
+    [
+        ("accounts", {"accounts": 101}, 100),
+        ("virtual-accounts", {"virtual_accounts_per_account": 52}, 25),
+    ],
+    ids=["accounts-100", "virtual-accounts-25"],
+)
+async def test_a_listing_serves_pages_of_its_documented_maximum(
+    api: Api, listing: str, per_page: int
+) -> None:
+    """per_page may be 100 for accounts and 25 for virtual accounts: a full page of it."""
+    path, params = listing_query(api, listing)
+
+    body = await page(api, path, **params, per_page=str(per_page))
+
+    block = body["pagination"]
+    assert (len(body["data"]), block["perPage"], block["totalPages"]) == (per_page, per_page, 2)
+
+
+@pytest.mark.parametrize(
+    ("listing", "per_page", "message"),
+    [
+        ("accounts", "101", "The per page field must not be greater than 100."),
+        ("virtual-accounts", "26", "The per page field must not be greater than 25."),
+    ],
+    ids=["accounts-101", "virtual-accounts-26"],
+)
+async def test_a_listing_refuses_per_page_over_its_documented_maximum(
+    api: Api, listing: str, per_page: str, message: str
+) -> None:
+    """One more than the maximum is a 422 naming per_page, as Laravel's max rule says it."""
+    path, params = listing_query(api, listing)
+
+    status, body = await api.call("GET", path, params={**params, "per_page": per_page})
+
+    assert status == 422
+    assert body["error"]["errors"] == {"per_page": [message]}
 
 
 @pytest.mark.parametrize("sandbox_options", [BIG])

@@ -1,7 +1,8 @@
 """An in-process, stateful fake of the API, for tests, demos and benchmarks.
 
 `Sandbox` serves both token endpoints (with their real checks), the five seed
-endpoints, the real envelope and page-number pagination over loopback, with
+endpoints, the real envelope and page-number pagination over loopback (`per_page`
+at most 100 for accounts and 25 for virtual accounts, the documented maxima), with
 seeded data whose JSON types are mixed the way the real API mixes them, and with
 explicit, reproducible faults. `python -m vapay.sandbox` serves one from the
 command line; the `vapay_sandbox` pytest fixture serves one per test.

@@ -36,8 +36,10 @@ _MALFORMED = web.RequestKey("vapay_sandbox_malformed_body", bool)
 _UNAUTHORIZED = "Unauthorized partner, please sign in"
 _NOT_FOUND = "Account not found"
 _UPDATABLE_STATUSES = ("active", "inactive")
-_MAX_PER_PAGE = 100
 _DEFAULT_PER_PAGE = 25
+# The API documents a page-size maximum per listing, not one for all listings.
+_MAX_ACCOUNTS_PER_PAGE = 100
+_MAX_VIRTUAL_ACCOUNTS_PER_PAGE = 25
 
 
 def _same(given: str | None, expected: str) -> bool:
@@ -99,10 +101,15 @@ async def _token_v1_0(request: web.Request) -> web.Response:
 
 
 def _list_response(
-    request: web.Request, items: list[str], validator: Validator, *, block: str
+    request: web.Request,
+    items: list[str],
+    validator: Validator,
+    *,
+    block: str,
+    max_per_page: int,
 ) -> web.Response:
     page = validator.integer("page", default=1)
-    per_page = validator.integer("per_page", default=_DEFAULT_PER_PAGE, maximum=_MAX_PER_PAGE)
+    per_page = validator.integer("per_page", default=_DEFAULT_PER_PAGE, maximum=max_per_page)
     validator.check()
     state = request.app[STATE]
     start = (page - 1) * per_page
@@ -122,7 +129,13 @@ def _list_response(
 
 async def _accounts_list(request: web.Request) -> web.Response:
     items = request.app[STATE].accounts_json()
-    return _list_response(request, items, Validator(request.query), block="pagination")
+    return _list_response(
+        request,
+        items,
+        Validator(request.query),
+        block="pagination",
+        max_per_page=_MAX_ACCOUNTS_PER_PAGE,
+    )
 
 
 async def _accounts_get(request: web.Request) -> web.Response:
@@ -174,7 +187,9 @@ async def _virtual_accounts_list(request: web.Request) -> web.Response:
     kind = validator.choice("kind", KINDS, required=not state.live)
     items = state.virtual_accounts_json(account_id, kind)
     block = "meta" if state.live else "pagination"
-    return _list_response(request, items, validator, block=block)
+    return _list_response(
+        request, items, validator, block=block, max_per_page=_MAX_VIRTUAL_ACCOUNTS_PER_PAGE
+    )
 
 
 _ROUTES = (
