@@ -14,6 +14,7 @@ import datetime as dt
 import math
 import time
 from collections.abc import Callable, Mapping
+from decimal import Decimal
 from typing import Literal, Protocol, runtime_checkable
 
 import attrs
@@ -230,7 +231,7 @@ def _seconds(value: object) -> float | Literal[False] | None:
     """`expires_in` as seconds: None when absent, False when unusable."""
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal, str)):
         return False
     try:
         seconds = float(value)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import math
-import types
 import typing
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
@@ -26,12 +25,14 @@ from vapay._models import Pagination
 T = TypeVar("T")
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+# Python's own limit on the digits of an integer read from text.
+_MAX_INTEGER_DIGITS = 4300
 _timedelta = dt.timedelta
 
 
 def _to_str(value: object, _: object = None) -> str:
-    # bool is an int subclass, and True is never an id; a float would have lost
-    # digits (or a leading zero) before it got here.
+    # bool is an int subclass, and True is never an id; a number with a fraction
+    # or an exponent is not one either.
     if type(value) is str:
         return value
     if type(value) is int:
@@ -48,7 +49,14 @@ def _to_int(value: object, _: object = None) -> int:
         text = value.strip()
         if text.lstrip("-").isdigit():
             return int(text)
-    if type(value) is float and value.is_integer():
+    # A number sent as 3.0 or 3E+2 (decoded as Decimal): integral, and small
+    # enough that int() of a huge exponent cannot eat the memory.
+    if (
+        type(value) is Decimal
+        and value.is_finite()
+        and value == value.to_integral_value()
+        and value.adjusted() < _MAX_INTEGER_DIGITS
+    ):
         return int(value)
     raise TypeError(f"expected an integer, got {_describe(value)}")
 
@@ -59,11 +67,12 @@ def _to_decimal(value: object, _: object = None) -> Decimal:
             result = Decimal(value.strip())
         except InvalidOperation:
             raise ValueError(f"expected a decimal number, got {value!r:.40}") from None
+    elif type(value) is Decimal:
+        result = value
     elif type(value) is int:
         result = Decimal(value)
     elif type(value) is float:
-        # repr() is the shortest string that round-trips: 99000.5 -> "99000.5",
-        # not the binary expansion Decimal(99000.5) would give for 0.1.
+        # Only the NaN and Infinity literals decode to a float; they are refused below.
         result = Decimal(repr(value))
     else:
         raise TypeError(f"expected an amount, got {_describe(value)}")
@@ -125,21 +134,8 @@ def pagination_from_block(block: object) -> Pagination | None:
     return Pagination(**fields)
 
 
-def _enum_or_str_union(tp: object) -> type[enum.Enum] | None:
-    """The enum of a `SomeEnum | str` union (optionally `| None`), else None."""
-    if not isinstance(tp, types.UnionType) and typing.get_origin(tp) is not typing.Union:
-        return None
-    args = set(typing.get_args(tp)) - {type(None)}
-    if len(args) != 2 or str not in args:  # noqa: PLR2004
-        return None
-    (other,) = args - {str}
-    if isinstance(other, type) and issubclass(other, enum.Enum):
-        return other
-    return None
-
-
 def _enum_or_str_hook(tp: Any) -> Any:
-    enum_cls = _enum_or_str_union(tp)
+    enum_cls = _fastpath.enum_or_str(tp)
     assert enum_cls is not None  # noqa: S101 - guarded by the predicate
     members: dict[object, enum.Enum] = {m.value: m for m in enum_cls}
     optional = type(None) in typing.get_args(tp)
@@ -159,11 +155,15 @@ def _enum_or_str_hook(tp: Any) -> Any:
 def configure_converter(converter: cattrs.Converter) -> None:
     """Register vapay's wire rules on *converter*.
 
-    - ids, names, phone and VA numbers: JSON string or integer -> `str` (a float
-      or a bool is rejected: it would already have lost digits);
-    - amounts: "11000.00", 99000 or 99000.5 -> exact `Decimal`, keeping the
-      scale that was sent; NaN and infinities are rejected;
-    - integers (pagination, usage counters): integer or digit string -> `int`;
+    The input is JSON as `_envelope.loads` decodes it: a number with a fraction
+    or an exponent is already an exact `Decimal`, never a float.
+
+    - ids, names, phone and VA numbers: JSON string or integer -> `str` (a
+      number with a fraction, or a bool, is rejected);
+    - amounts: "11000.00", 99000 or 99000.50 -> exact `Decimal`, keeping the
+      digits and scale that were sent; NaN and infinities are rejected;
+    - integers (pagination, usage counters): integer, integral number (3.0) or
+      digit string -> `int`;
     - `created_at`, `expired_at`: unix milliseconds (string or number) -> aware
       UTC `datetime`;
     - pagination: camelCase or snake_case keys -> `Pagination`; a block without
@@ -182,7 +182,7 @@ def configure_converter(converter: cattrs.Converter) -> None:
         Pagination | None, lambda value, _: pagination_from_block(value)
     )
     converter.register_structure_hook_factory(
-        lambda tp: _enum_or_str_union(tp) is not None, _enum_or_str_hook
+        lambda tp: _fastpath.enum_or_str(tp) is not None, _enum_or_str_hook
     )
 
 
@@ -240,14 +240,24 @@ def structure(data: object, cls: type[T], *, path: str = "$.data") -> T:
 def structure_items(
     data: object, cls: type[T], *, extra: Mapping[str, object] | None = None
 ) -> list[T]:
-    """The list *data* as a list of *cls*, each item dict first updated with *extra*."""
+    """The list *data* as a list of *cls*; every item's fields named in *extra* get its values."""
     if not isinstance(data, list):
         raise DecodeError(f"expected a list @ $.data, got {_describe(data)}")
-    if extra:
-        for item in data:
-            if isinstance(item, dict):
-                item.update(extra)
-    return structure(data, list[cls])  # type: ignore[valid-type]
+    fixed = extra or {}
+    key = (cls, tuple(fixed))
+    items_fn = _items_fns.get(key)
+    if items_fn is None:
+        items_fn = _items_fns[key] = _fastpath.make_items_fn(cls, _fast, key[1])
+    try:
+        return items_fn(data, tuple(fixed.values()))
+    except Exception:  # noqa: BLE001, S110 - re-run below, for the message
+        pass
+    merged = [{**item, **fixed} if isinstance(item, dict) else item for item in data]
+    return structure(merged, list[cls])  # type: ignore[valid-type]
+
+
+# Per model and names of the fields set for every item.
+_items_fns: dict[tuple[type, tuple[str, ...]], _fastpath.ItemsFn] = {}
 
 
 def _explain(err: Exception, path: str) -> str:
@@ -274,8 +284,10 @@ def _describe(value: object) -> str:
         return "null"
     if isinstance(value, bool):
         return "a boolean"
-    if isinstance(value, float):
-        return "a float" if math.isfinite(value) else f"{value}"
+    if isinstance(value, Decimal):
+        return f"the number {value}"
+    if isinstance(value, float):  # from a NaN or Infinity literal (see `_envelope.loads`)
+        return f"the number {value!r}" if math.isfinite(value) else f"{value}"
     if isinstance(value, (dict, list)):
         return "an object" if isinstance(value, dict) else "a list"
     return f"{type(value).__name__} {value!r:.40}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from decimal import Decimal
 
 from vapay._errors import APIResponseValidationError, status_error
 from vapay._transport import Response
@@ -17,6 +18,15 @@ def body_text(body: bytes) -> str:
     return text + ("..." if len(body) > _SNIPPET else "")
 
 
+def loads(body: bytes) -> object:
+    """*body* as JSON, where every number with a fraction or exponent is a Decimal.
+
+    A binary float would round an amount past 15 or so digits, and lose the scale
+    of "99000.10" sent as a number; the Decimal keeps the text's exact value.
+    """
+    return json.loads(body, parse_float=Decimal)
+
+
 def unwrap(response: Response) -> Mapping[str, object]:
     """The envelope of a successful answer, or the error it stands for.
 
@@ -26,7 +36,7 @@ def unwrap(response: Response) -> Mapping[str, object]:
     """
     where = f"{response.request.method} {response.request.path}"
     try:
-        decoded: object = json.loads(response.body)
+        decoded = loads(response.body)
     except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
         if not 200 <= response.status < 300:  # noqa: PLR2004
             raise status_error(

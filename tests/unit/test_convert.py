@@ -13,7 +13,7 @@ from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
 from vapay._convert import DecodeError, pagination_from_block, structure, structure_page
-from vapay._envelope import data_of, unwrap
+from vapay._envelope import data_of, loads, unwrap
 from vapay._models import (
     Account,
     AccountStatus,
@@ -62,6 +62,11 @@ def va(**fields: object) -> dict[str, object]:
     return item
 
 
+def number(text: str) -> object:
+    """The JSON number *text* as vapay decodes it (a fraction or exponent: a Decimal)."""
+    return loads(text.encode())
+
+
 def decode_error(data: object, cls: type) -> str:
     """The DecodeError message for decoding *data* as *cls*."""
     with pytest.raises(DecodeError) as info:
@@ -94,18 +99,19 @@ def test_id_becomes_str(wire: object, expected: str) -> None:
 @pytest.mark.parametrize(
     ("wire", "described"),
     [
-        (23643.0, "a float"),
-        (1.5, "a float"),
+        (number("23643.0"), "the number 23643.0"),
+        (number("1.5"), "the number 1.5"),
+        (number("2E+3"), "the number 2E+3"),
         (True, "a boolean"),
         (False, "a boolean"),
         (None, "null"),
         ([], "a list"),
         ({}, "an object"),
     ],
-    ids=["integral-float", "float", "true", "false", "null", "list", "object"],
+    ids=["integral-fraction", "fraction", "exponent", "true", "false", "null", "list", "object"],
 )
 def test_id_of_wrong_type_is_rejected(wire: object, described: str) -> None:
-    """A float, bool, null or container id is a DecodeError naming the type and `$.data.id`."""
+    """A fractional number, bool, null or container id is a DecodeError at `$.data.id`."""
     message = decode_error({"id": wire}, Account)
     assert message == f"expected a string or an integer, got {described} @ $.data.id"
 
@@ -132,10 +138,10 @@ def test_va_number_becomes_str(wire: object, expected: str) -> None:
     assert structure(va(number=wire), VirtualAccount).number == expected
 
 
-def test_va_number_as_float_is_rejected() -> None:
-    """A VA number sent as a float (digits already lost) is rejected at its path."""
-    message = decode_error(va(number=6343654354.0), VirtualAccount)
-    assert message == "expected a string or an integer, got a float @ $.data.number"
+def test_va_number_with_a_fraction_is_rejected() -> None:
+    """A VA number sent as a number with a fraction is rejected at its path."""
+    message = decode_error(va(number=number("6343654354.0")), VirtualAccount)
+    assert message == "expected a string or an integer, got the number 6343654354.0 @ $.data.number"
 
 
 # --- amounts ---------------------------------------------------------------------------
@@ -146,20 +152,26 @@ def test_va_number_as_float_is_rejected() -> None:
     [
         ("11000.00", "11000.00"),
         (99000, "99000"),
-        (99000.5, "99000.5"),
+        (number("99000.5"), "99000.5"),
+        (number("99000.10"), "99000.10"),
+        (number("12345678901234567.89"), "12345678901234567.89"),
+        (number("1.5E+3"), "1.5E+3"),
         ("0", "0"),
         (" 5.10 ", "5.10"),
-        (0.1, "0.1"),
+        (number("0.1"), "0.1"),
         ("-250.75", "-250.75"),
         ("100000.00", "100000.00"),
     ],
     ids=[
         "string-with-scale",
         "integer",
-        "float",
+        "number-with-fraction",
+        "number-keeps-its-scale",
+        "number-past-float-precision",
+        "number-with-exponent",
         "zero-string",
         "padded-string",
-        "float-without-binary-noise",
+        "number-without-binary-noise",
         "negative",
         "live-api-string",
     ],
@@ -178,8 +190,8 @@ def test_amount_becomes_exact_decimal(wire: object, expected: str) -> None:
         ("Infinity", "expected a finite amount, got 'Infinity'"),
         ("-Infinity", "expected a finite amount, got '-Infinity'"),
         ("sNaN", "expected a finite amount, got 'sNaN'"),
-        (float("nan"), "expected a finite amount, got nan"),
-        (float("inf"), "expected a finite amount, got inf"),
+        (number("NaN"), "expected a finite amount, got nan"),
+        (number("-Infinity"), "expected a finite amount, got -inf"),
         ("abc", "expected a decimal number, got 'abc'"),
         ("", "expected a decimal number, got ''"),
         ("1,000.00", "expected a decimal number, got '1,000.00'"),
@@ -192,8 +204,8 @@ def test_amount_becomes_exact_decimal(wire: object, expected: str) -> None:
         "infinity-string",
         "minus-infinity-string",
         "signalling-nan",
-        "nan-float",
-        "inf-float",
+        "nan-literal",
+        "minus-infinity-literal",
         "letters",
         "empty",
         "thousands-separator",
@@ -214,6 +226,22 @@ def test_amount_that_is_not_an_object_is_rejected() -> None:
     assert message == "expected an object, got str '11000.00' @ $.data.amount"
 
 
+def test_amount_number_in_a_body_keeps_every_digit() -> None:
+    """An amount sent as a JSON number keeps digits a float would round, and its scale."""
+    item = b'{"id": 1, "number": 2, "status": "active", "amount": {"value": 12345678901234567.80}}'
+    body = b'{"data": [' + item + b"]}"
+    response = Response(
+        status=200,
+        headers=CIMultiDictProxy(CIMultiDict()),
+        body=body,
+        request=Request(
+            method="GET", url=URL("https://sandbox.test/api/v1.0/accounts/1/virtual-accounts")
+        ),
+    )
+    items, _ = structure_page(unwrap(response), VirtualAccount)
+    assert str(items[0].amount.value) == "12345678901234567.80"
+
+
 def test_currency_is_kept() -> None:
     """The amount's currency code comes through as sent."""
     amount = structure(va(amount={"value": 5, "currency": "IDR"}), VirtualAccount).amount
@@ -225,8 +253,8 @@ def test_currency_is_kept() -> None:
 
 @pytest.mark.parametrize(
     "wire",
-    ["1714616095080", 1714616095080, " 1714616095080 ", 1714616095080.0],
-    ids=["string", "integer", "padded-string", "integral-float"],
+    ["1714616095080", 1714616095080, " 1714616095080 ", number("1714616095080.0")],
+    ids=["string", "integer", "padded-string", "integral-fraction"],
 )
 def test_created_at_from_unix_millis(wire: object) -> None:
     """`created_at` in unix milliseconds becomes the exact aware UTC datetime."""
@@ -260,7 +288,7 @@ def test_created_at_range_edges(wire: int, expected: dt.datetime) -> None:
         ("abc", "expected an integer, got str 'abc'"),
         ("", "expected an integer, got str ''"),
         ("1714616095080.0", "expected an integer, got str '1714616095080.0'"),
-        (1714616095080.5, "expected an integer, got a float"),
+        (number("1714616095080.5"), "expected an integer, got the number 1714616095080.5"),
         (True, "expected an integer, got a boolean"),
     ],
     ids=[
@@ -426,8 +454,8 @@ def test_bank_that_is_not_an_object_is_rejected(wire: object, described: str) ->
 
 @pytest.mark.parametrize(
     ("wire", "expected"),
-    [(0, 0), (3, 3), ("3", 3), (3.0, 3)],
-    ids=["zero", "integer", "digit-string", "integral-float"],
+    [(0, 0), (3, 3), ("3", 3), (number("3.0"), 3), (number("3E+2"), 300)],
+    ids=["zero", "integer", "digit-string", "integral-fraction", "exponent"],
 )
 def test_counter_becomes_int(wire: object, expected: int) -> None:
     """`current_usage` arrives as a number or digit string and becomes int."""
@@ -436,7 +464,7 @@ def test_counter_becomes_int(wire: object, expected: int) -> None:
 
 @pytest.mark.parametrize(
     ("wire", "described"),
-    [(1.5, "a float"), (True, "a boolean"), ("x", "str 'x'")],
+    [(number("1.5"), "the number 1.5"), (True, "a boolean"), ("x", "str 'x'")],
     ids=["fraction", "bool", "letters"],
 )
 def test_bad_counter_is_rejected(wire: object, described: str) -> None:
@@ -456,10 +484,10 @@ def test_error_in_a_list_names_index_and_field() -> None:
 
 
 def test_bad_id_in_first_item_names_its_path() -> None:
-    """A float id in the first item names `$.data[0].id`."""
+    """A fractional id in the first item names `$.data[0].id`."""
     with pytest.raises(DecodeError) as info:
-        structure_page({"data": [va(id=1.5)]}, VirtualAccount)
-    assert str(info.value) == "expected a string or an integer, got a float @ $.data[0].id"
+        structure_page({"data": [va(id=number("1.5"))]}, VirtualAccount)
+    assert str(info.value) == "expected a string or an integer, got the number 1.5 @ $.data[0].id"
 
 
 def test_item_that_is_not_an_object_names_its_index() -> None:
@@ -504,6 +532,37 @@ def test_extra_fields_reach_every_item() -> None:
         {"data": [va(id="a"), va(id="b")]}, VirtualAccount, extra={"account_id": "23643"}
     )
     assert [(item.id, item.account_id) for item in items] == [("a", "23643"), ("b", "23643")]
+
+
+def test_extra_fields_replace_what_an_item_carries() -> None:
+    """An item's own `account_id` gives way to the one the listing was asked for."""
+    items, _ = structure_page(
+        {"data": [va(account_id="other")]}, VirtualAccount, extra={"account_id": "23643"}
+    )
+    assert items[0].account_id == "23643"
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"), [("23643", "23643"), (23643, "23643")], ids=["string", "integer"]
+)
+def test_extra_values_follow_the_field_rules(given: object, expected: str) -> None:
+    """An `extra` value is converted like the wire value of its field (integer id -> str)."""
+    items, _ = structure_page({"data": [va()]}, VirtualAccount, extra={"account_id": given})
+    assert items[0].account_id == expected
+
+
+def test_extra_fields_leave_the_decoded_json_alone() -> None:
+    """Decoding a page with `extra`, even a bad one, does not change its item dicts."""
+    data = [va(), va(amount={"value": "x"})]
+    with pytest.raises(DecodeError, match=r"@ \$\.data\[1\]\.amount\.value$"):
+        structure_page({"data": data}, VirtualAccount, extra={"account_id": "23643"})
+    assert [item.get("account_id") for item in data] == [None, None]
+
+
+def test_extra_naming_no_field_is_a_type_error() -> None:
+    """`extra` naming a field the model lacks is a bug in vapay, not bad data."""
+    with pytest.raises(TypeError, match="has no field 'acount_id'"):
+        structure_page({"data": [va()]}, VirtualAccount, extra={"acount_id": "23643"})
 
 
 # --- pagination ------------------------------------------------------------------------
