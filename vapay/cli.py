@@ -43,7 +43,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns:
         The exit code: 0 on success; 1 for an error (one line on stderr); 2 for
         a bad command line; 130 after Ctrl-C; 141 when the reader of stdout
-        went away (`vapay ... | head`).
+        went away (`vapay ... | head`); 143 after SIGTERM.
     """
     try:
         args, rest = parse(sys.argv[1:] if argv is None else list(argv))

@@ -90,13 +90,18 @@ def test_summary_totals_are_exact(run: Run, credentials: Sandbox, tmp_path: Path
     assert (summary["accounts"], summary["format"]) == (len(state.accounts), "csv")
 
 
-def test_summary_counts_requests(run: Run, credentials: Sandbox, tmp_path: Path) -> None:
-    """The summary reports the API requests sent (token requests aside)."""
+def test_page_requests_are_every_request_but_the_token_requests(
+    run: Run, credentials: Sandbox, tmp_path: Path
+) -> None:
+    """`page_requests` counts what the sandbox served, retries in, token requests out."""
+    credentials.fail_next(status=429, route="token", retry_after=0)
+    credentials.fail_next(status=429, route="virtual_accounts.list", retry_after=0)
+
     result = run("reconcile", "-o", str(tmp_path / "vas.csv"))
 
     state = credentials.state
-    expected = state.count("accounts.list") + state.count("virtual_accounts.list")
-    assert json.loads(result.out)["requests"] == expected
+    assert state.token_requests == 2
+    assert json.loads(result.out)["page_requests"] == len(state.requests) - state.token_requests
 
 
 def test_stdout_output_keeps_stdout_for_rows(run: Run, credentials: Sandbox) -> None:

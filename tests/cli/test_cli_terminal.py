@@ -89,6 +89,17 @@ def test_reconcile_draws_progress_and_summary(
     assert f"{total:,} virtual accounts of {accounts} accounts in " in summary
 
 
+def test_throughput_line_names_its_request_figure(
+    run_tty: Run, credentials: Sandbox, tmp_path: Path
+) -> None:
+    """On a terminal the line after the table calls its figure page requests."""
+    result = run_tty("reconcile", "-o", str(tmp_path / "vas.csv"))
+
+    state = credentials.state
+    pages = len(state.requests) - state.token_requests
+    assert screen(result.out).rstrip().endswith(f" per second, {pages} page requests")
+
+
 def test_no_progress_when_stderr_is_not_a_terminal(
     run: Run, credentials: Sandbox, tmp_path: Path
 ) -> None:

@@ -20,7 +20,11 @@ _CREDENTIALS = (
 
 
 class RequestCounter:
-    """A middleware counting the API requests sent (retries included)."""
+    """A middleware counting the API requests sent, retries included.
+
+    Token requests go straight to the transport, below every middleware, so
+    they are never counted here.
+    """
 
     def __init__(self) -> None:
         self.count = 0

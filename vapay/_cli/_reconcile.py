@@ -162,7 +162,7 @@ async def export(client: Client, plan: Plan, streams: Streams, counter: RequestC
     display = make_progress(streams.console(streams.stderr), enabled=streams.human(streams.stderr))
     with open_export(plan.output, plan.format, streams.stdout) as rows, display:
         summary = await reconcile(client, plan, rows, display)
-    summary.requests = counter.count
+    summary.page_requests = counter.count
     return summary
 
 

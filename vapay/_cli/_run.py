@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import contextlib
 import os
+import signal
 import sys
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
@@ -39,9 +40,11 @@ Command = Callable[[argparse.Namespace, Streams], Coroutine[Any, Any, int]]
 ClientCommand = Callable[[Client, argparse.Namespace, Streams], Awaitable[int]]
 
 EXIT_ERROR = 1
-# What a shell reports for a process stopped by SIGINT or SIGPIPE (128 + signal).
+# What a shell reports for a process stopped by SIGINT, SIGPIPE or SIGTERM
+# (128 + signal).
 EXIT_INTERRUPTED = 130
 EXIT_BROKEN_PIPE = 141
+EXIT_TERMINATED = 143
 
 _LABELS: tuple[tuple[type[APIStatusError], str], ...] = (
     (AuthenticationError, "authentication failed"),
@@ -87,6 +90,51 @@ def describe(err: Exception) -> str:
     return " ".join(message.split())
 
 
+class _Terminated(Exception):  # noqa: N818 - a stop, like KeyboardInterrupt; not an error
+    """The command was cancelled by SIGTERM."""
+
+
+async def _cancelled_by_sigterm(command: Coroutine[Any, Any, int]) -> int:
+    """Run *command*, cancelled by SIGTERM as asyncio.run cancels it on Ctrl-C.
+
+    Cancelling unwinds the command: requests in flight are cancelled, the client
+    is closed, a partial export is removed. Without the handler, SIGTERM would
+    kill the process on the spot and leave the partial file behind.
+
+    Raises:
+        _Terminated: SIGTERM cancelled *command*.
+    """
+    loop = asyncio.get_running_loop()
+    task = asyncio.current_task()
+    assert task is not None  # noqa: S101 - run by asyncio.run, so in a task
+    terminated = False
+
+    def terminate() -> None:
+        nonlocal terminated
+        terminated = True
+        task.cancel()
+
+    previous = signal.getsignal(signal.SIGTERM)
+    try:
+        loop.add_signal_handler(signal.SIGTERM, terminate)
+    except (NotImplementedError, RuntimeError):
+        # No signal handlers in this loop (Windows) or off the main thread:
+        # SIGTERM keeps its default effect there.
+        return await command
+    try:
+        return await command
+    except asyncio.CancelledError:
+        if terminated:
+            raise _Terminated from None
+        raise
+    finally:
+        # remove_signal_handler resets SIGTERM to its default; put back the
+        # handler of whoever called main() (None: one set outside Python).
+        loop.remove_signal_handler(signal.SIGTERM)
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
 def _silence_stdout() -> None:
     # The reader has gone (`vapay ... | head`): point stdout at /dev/null so the
     # interpreter's final flush does not complain about the broken pipe again.
@@ -99,7 +147,8 @@ def run(args: argparse.Namespace) -> int:
     """Run the parsed command *args* in a new event loop; the exit code.
 
     Ctrl-C cancels the command's task (asyncio.run does that on SIGINT), which
-    closes the client and cancels every request in flight before returning 130.
+    closes the client and cancels every request in flight before returning 130;
+    SIGTERM does the same, then returns 143.
     """
     for stream in (sys.stdout, sys.stderr):
         # A string the API sent may hold what the terminal cannot encode (a lone
@@ -109,10 +158,13 @@ def run(args: argparse.Namespace) -> int:
             reconfigure(errors="backslashreplace")
     streams = Streams(stdout=sys.stdout, stderr=sys.stderr, force_json=args.json)
     try:
-        return asyncio.run(COMMANDS[args.command](args, streams))
+        return asyncio.run(_cancelled_by_sigterm(COMMANDS[args.command](args, streams)))
     except KeyboardInterrupt:
         print("vapay: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except _Terminated:
+        print("vapay: terminated", file=sys.stderr)
+        return EXIT_TERMINATED
     except BrokenPipeError:
         _silence_stdout()
         return EXIT_BROKEN_PIPE

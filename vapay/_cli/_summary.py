@@ -63,11 +63,15 @@ class Summary:
     and currency; `total` and `groups` add the cells up. `groups` maps each
     dimension to its values' totals, e.g. `groups["status"]["active"]`; a
     missing value is counted as "(none)".
+
+    `page_requests` counts every attempt at a page, retries included. It is not
+    called "API requests" because token requests are not in it: they bypass the
+    middlewares, where the CLI counts.
     """
 
     accounts: int = 0
     elapsed: float = 0.0
-    requests: int = 0
+    page_requests: int = 0
     _cells: dict[_CellKey, _Cell] = attrs.Factory(dict)
 
     def add(
@@ -119,7 +123,7 @@ class Summary:
         return {
             "accounts": self.accounts,
             "virtual_accounts": self.total.count,
-            "requests": self.requests,
+            "page_requests": self.page_requests,
             "elapsed_seconds": round(self.elapsed, 3),
             "items_per_second": round(self.items_per_second, 1),
             "total": self.total.to_json(),
@@ -136,7 +140,7 @@ class Summary:
         return (
             f"{self.total.count:,} virtual accounts of {self.accounts:,} accounts"
             f" in {self.elapsed:.2f} s: {self.items_per_second:,.0f} per second,"
-            f" {self.requests:,} API requests"
+            f" {self.page_requests:,} page requests"
         )
 
 
