@@ -33,7 +33,12 @@ examples:
 
 
 def _number(
-    convert: Callable[[str], float], *, minimum: float, inclusive: bool
+    convert: Callable[[str], float],
+    *,
+    minimum: float,
+    inclusive: bool,
+    maximum: float = math.inf,
+    why: str = "",
 ) -> Callable[[str], float]:
     def parse(text: str) -> float:
         try:
@@ -45,6 +50,8 @@ def _number(
         if value < minimum or (not inclusive and value == minimum):
             bound = f">= {minimum:g}" if inclusive else f"> {minimum:g}"
             raise argparse.ArgumentTypeError(f"must be {bound}, got {text}")
+        if value > maximum:
+            raise argparse.ArgumentTypeError(f"must be <= {maximum:g}{why}, got {text}")
         return value
 
     return parse
@@ -122,12 +129,18 @@ def _subparser(
     return parser
 
 
-def _add_per_page(parser: argparse.ArgumentParser) -> None:
+# The API's documented largest pages; it answers 422 to a bigger `per_page`.
+MAX_ACCOUNTS_PER_PAGE = 100
+MAX_VIRTUAL_ACCOUNTS_PER_PAGE = 25
+
+
+def _add_per_page(parser: argparse.ArgumentParser, *, maximum: int, of: str) -> None:
+    why = f" (the API's maximum for {of})"
     parser.add_argument(
         "--per-page",
-        type=positive_int,
+        type=_number(int, minimum=1, inclusive=True, maximum=maximum, why=why),
         metavar="N",
-        help="items per page (default: the API's, 25)",
+        help=f"items per page, 1..{maximum} (default: the API's, 25)",
     )
 
 
@@ -135,7 +148,7 @@ def _add_accounts(commands: argparse._SubParsersAction[argparse.ArgumentParser])
     accounts = commands.add_parser("accounts", help="list, show, create, (de)activate accounts")
     actions = accounts.add_subparsers(title="actions", dest="action", required=True)
     listing = _subparser(actions, "list", "accounts.list", "every account")
-    _add_per_page(listing)
+    _add_per_page(listing, maximum=MAX_ACCOUNTS_PER_PAGE, of="accounts")
     get = _subparser(actions, "get", "accounts.get", "one account")
     get.add_argument("account_id", metavar="ACCOUNT_ID")
     create = _subparser(actions, "create", "accounts.create", "open an account")
@@ -161,7 +174,7 @@ def _add_virtual_accounts(
     listing.add_argument(
         "--kind", choices=KINDS, help="required by the seed API, optional on the live one"
     )
-    _add_per_page(listing)
+    _add_per_page(listing, maximum=MAX_VIRTUAL_ACCOUNTS_PER_PAGE, of="virtual accounts")
 
 
 def _add_export_options(parser: argparse.ArgumentParser, *, default_format: str) -> None:
@@ -177,7 +190,8 @@ def _add_export_options(parser: argparse.ArgumentParser, *, default_format: str)
         metavar="N",
         help="page requests in flight at once (default: 16)",
     )
-    _add_per_page(parser)
+    # One size for both listings: the smaller maximum.
+    _add_per_page(parser, maximum=MAX_VIRTUAL_ACCOUNTS_PER_PAGE, of="virtual accounts")
 
 
 def _add_reconcile(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -34,7 +34,7 @@ class VirtualAccounts(Resource):
             kind: "temporary" or "permanent"; sent only when given (the seed API
                 requires it and answers 422 without it).
             page: the page to start at (to resume a walk).
-            per_page: items per page.
+            per_page: items per page (the API's default is 25, its maximum 25).
             concurrency: pages in flight once the first page has told the total.
             dedupe: drop items already yielded.
 
@@ -66,7 +66,7 @@ class VirtualAccounts(Resource):
             account_ids: ids, or `Account` objects, as any iterable or async
                 iterable (an accounts listing can be piped straight in).
             kind: as for `list()`.
-            per_page: items per page.
+            per_page: items per page (the API's default is 25, its maximum 25).
             concurrency: page requests in flight at once, across all accounts;
                 it also bounds the pages held in memory.
 
