@@ -2,7 +2,8 @@
 
 Every contender starts from the same bytes and decodes the whole page (items and
 pagination block); the vapay contenders run the client's own decode step,
-`structure_page(loads(body), VirtualAccount, extra={"account_id": ...})`.
+`structure_page(loads(body), VirtualAccount, extra={"account_id": ...})` with
+vapay's own `loads` (numbers with a fraction as exact Decimal).
 Contenders are timed in batches, round-robin, so noise hits them all alike.
 """
 
@@ -19,11 +20,12 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from _alternatives import tuned_items
 from _baselines import hand_items
 from vapay import VirtualAccount
 from vapay._convert import structure_page
+from vapay._envelope import loads
 
-Loads = Callable[[bytes], Any]
 Decoder = Callable[[], object]
 
 # Paths in profiles: the repository, site-packages and the stdlib, cut off.
@@ -31,18 +33,11 @@ _ROOT = re.escape(str(Path(__file__).resolve().parent.parent) + "/")
 _PATH = re.compile(rf"{_ROOT}|\S*/site-packages/|\S*/lib/python3\.\d+/")
 
 
-def optional_orjson() -> Loads | None:
-    """`orjson.loads`, or None when orjson (the `speed` extra) is not installed."""
-    try:
-        import orjson  # noqa: PLC0415 - optional
-    except ImportError:
-        return None
-    return orjson.loads
-
-
-def vapay_decode(body: bytes, loads: Loads, extra: Mapping[str, object]) -> list[VirtualAccount]:
+def vapay_decode(body: bytes, extra: Mapping[str, object]) -> list[VirtualAccount]:
     """What the client does with a list page's body (items; pagination is checked too)."""
-    items, _ = structure_page(loads(body), VirtualAccount, extra=extra)
+    envelope = loads(body)
+    assert isinstance(envelope, dict)
+    items, _ = structure_page(envelope, VirtualAccount, extra=extra)
     return items
 
 
@@ -51,13 +46,16 @@ def decoders(body: bytes, account_id: str) -> dict[str, Decoder]:
     extra = {"account_id": account_id}
     found: dict[str, Decoder] = {
         "json.loads": lambda: json.loads(body),
-        "vapay (json)": lambda: vapay_decode(body, json.loads, extra),
-        "hand (json)": lambda: hand_items(json.loads(body), account_id),
+        "vapay": lambda: vapay_decode(body, extra),
+        "hand": lambda: hand_items(json.loads(body), account_id),
+        "tuned": lambda: tuned_items(body, account_id),
     }
-    orjson_loads = optional_orjson()
-    if orjson_loads is not None:
-        found["orjson.loads"] = lambda: orjson_loads(body)
-        found["vapay (orjson)"] = lambda: vapay_decode(body, orjson_loads, extra)
+    try:
+        from _msgspec_models import msgspec_attrs_items  # noqa: PLC0415 - optional
+    except ImportError:
+        pass
+    else:
+        found["msgspec + attrs"] = lambda: msgspec_attrs_items(body, account_id)
     try:
         from _pydantic_models import DECODERS  # noqa: PLC0415 - optional
     except ImportError:
@@ -85,12 +83,12 @@ def _fields(item: Any) -> tuple[object, ...]:
 
 def check_equivalent(contenders: Mapping[str, Decoder]) -> list[str]:
     """Problems found comparing each model-building contender's items with vapay's."""
-    reference = contenders["vapay (json)"]()
+    reference = contenders["vapay"]()
     assert isinstance(reference, list)
     expected = [_fields(item) for item in reference]
     problems = []
     for name, decode in contenders.items():
-        if name.startswith(("json.", "orjson.")):
+        if name == "json.loads":
             continue
         result: Any = decode()
         items: Sequence[Any] = getattr(result, "data", result)
@@ -100,7 +98,7 @@ def check_equivalent(contenders: Mapping[str, Decoder]) -> list[str]:
             at = next((i for i, (ours, theirs) in pairs if ours != theirs), None)
             where = f"item {at}: {got[at]} != {expected[at]}" if at is not None else "length"
             problems.append(f"{name} differs from vapay ({where})")
-        if name.startswith("hand") and result != reference:
+        if name in ("hand", "tuned", "msgspec + attrs") and result != reference:
             problems.append(f"{name}: items are not == vapay's")
     return problems
 

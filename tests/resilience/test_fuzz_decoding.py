@@ -52,7 +52,6 @@ settings.register_profile(
 FUZZ = settings.get_profile("vapay-fuzz")
 
 DATA = Path(__file__).parent.parent / "data"
-# Which JSON parser vapay runs: orjson when the `speed` extra is installed.
 UTC_OFFSET = dt.timedelta(0)
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 URL_ACCOUNTS = URL("https://x.test/api/v1.0/accounts")
