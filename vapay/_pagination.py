@@ -160,23 +160,30 @@ class AsyncPager(Generic[T]):
 
     async def _items(self) -> AsyncGenerator[T, None]:
         seen: set[Hashable] = set()
-        key = self._key if self._dedupe else None
         # Closed here and now, not when garbage collected, so that leaving the
         # loop cancels the requests in flight at once.
         async with contextlib.aclosing(self.pages()) as pages:
             async for page in pages:
-                last = len(page.items) - 1
-                for position, item in enumerate(page.items):
+                items = self._unseen(page.items, seen)
+                last = len(items) - 1
+                for position, item in enumerate(items):
                     if position == last:
                         # Handing over the last item finishes the page: a loop
                         # left on it resumes at the next page.
                         self.resume_page = page.next_page()
-                    if key is not None:
-                        k = key(item)
-                        if k in seen:
-                            continue
-                        seen.add(k)
                     yield item
+
+    def _unseen(self, items: list[T], seen: set[Hashable]) -> list[T]:
+        """*items*, less those already handed over when deduplicating (noted in *seen*)."""
+        if not self._dedupe:
+            return items
+        unseen = []
+        for item in items:
+            key = self._key(item)
+            if key not in seen:
+                seen.add(key)
+                unseen.append(item)
+        return unseen
 
     async def pages(self) -> AsyncGenerator[Page[T], None]:
         """Every page, in order, from the start page."""
@@ -230,7 +237,14 @@ class AsyncPager(Generic[T]):
 
     async def collect(self) -> list[T]:
         """Every item of the listing, in a list."""
-        return [item async for item in self]
+        # A page at a time: the same items as `async for`, without a resumption
+        # of the item generator per item.
+        items: list[T] = []
+        seen: set[Hashable] = set()
+        async with contextlib.aclosing(self.pages()) as pages:
+            async for page in pages:
+                items += self._unseen(page.items, seen)
+        return items
 
     def __repr__(self) -> str:
         return (

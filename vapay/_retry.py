@@ -159,8 +159,10 @@ class RetryMiddleware:
             if remaining <= 0:
                 return APITimeoutError(f"{request.method} {request.path}: the deadline passed")
             timeout = remaining if timeout is None else min(timeout, remaining)
+        if attempt != request.attempt or timeout != request.timeout:
+            request = attrs.evolve(request, attempt=attempt, timeout=timeout)
         try:
-            return await call_next(attrs.evolve(request, attempt=attempt, timeout=timeout))
+            return await call_next(request)
         except APIConnectionError as err:
             return err
 

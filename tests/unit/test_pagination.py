@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 import pytest
 
@@ -199,16 +199,42 @@ async def test_a_changed_page_size_is_an_error() -> None:
         await AsyncPager(resized).collect()
 
 
-async def test_dedupe_drops_items_already_seen() -> None:
-    """dedupe=True yields each key once, first occurrence kept."""
+async def iterate(pager: AsyncPager[str]) -> list[str]:
+    return [item async for item in pager]
+
+
+async def collect(pager: AsyncPager[str]) -> list[str]:
+    return await pager.collect()
+
+
+@pytest.mark.parametrize("consume", [iterate, collect], ids=["async-for", "collect"])
+async def test_dedupe_drops_items_already_seen(
+    consume: Callable[[AsyncPager[str]], Awaitable[list[str]]],
+) -> None:
+    """dedupe=True yields each key once, first occurrence kept, however it is consumed."""
 
     async def shifted(number: int) -> Page[str]:
         pages = {1: ["a", "b"], 2: ["b", "c"], 3: ["c", "d"]}
         return Page(items=pages[number], pagination=block(number, 3), number=number)
 
-    items = await AsyncPager(shifted, dedupe=True, key=str).collect()
+    items = await consume(AsyncPager(shifted, dedupe=True, key=str))
 
     assert items == ["a", "b", "c", "d"]
+
+
+@pytest.mark.parametrize("consume", [iterate, collect], ids=["async-for", "collect"])
+async def test_failed_walk_resumes_at_the_failed_page(
+    consume: Callable[[AsyncPager[str]], Awaitable[list[str]]],
+) -> None:
+    """After page 3 fails, `resume_page` is 3, whether items or a list were asked for."""
+    listing = Listing(10)
+    listing.fail_on = 3
+    pager = AsyncPager(listing)
+
+    with pytest.raises(vapay.InternalServerError):
+        await consume(pager)
+
+    assert pager.resume_page == 3
 
 
 @pytest.mark.parametrize(
