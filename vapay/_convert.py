@@ -12,7 +12,7 @@ import enum
 import math
 import typing
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, TypeVar
 
 import attrs
@@ -21,6 +21,7 @@ from cattrs.gen import make_dict_structure_fn
 
 from vapay import _fastpath
 from vapay._models import Pagination
+from vapay._numbers import decimal_from_text, in_range
 
 T = TypeVar("T")
 
@@ -63,14 +64,11 @@ def _to_int(value: object, _: object = None) -> int:
 
 def _to_decimal(value: object, _: object = None) -> Decimal:
     if type(value) is str:
-        try:
-            result = Decimal(value.strip())
-        except InvalidOperation:
-            raise ValueError(f"expected a decimal number, got {value!r:.40}") from None
+        result = decimal_from_text(value.strip())
     elif type(value) is Decimal:
-        result = value
+        result = value  # in range: `_envelope.loads` made it
     elif type(value) is int:
-        result = Decimal(value)
+        result = in_range(Decimal(value))
     elif type(value) is float:
         # Only the NaN and Infinity literals decode to a float; they are refused below.
         result = Decimal(repr(value))
@@ -285,7 +283,7 @@ def _describe(value: object) -> str:
     if isinstance(value, bool):
         return "a boolean"
     if isinstance(value, Decimal):
-        return f"the number {value}"
+        return f"the number {value!s:.40}"
     if isinstance(value, float):  # from a NaN or Infinity literal (see `_envelope.loads`)
         return f"the number {value!r}" if math.isfinite(value) else f"{value}"
     if isinstance(value, (dict, list)):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from decimal import Decimal
 
 from vapay._errors import APIResponseValidationError, status_error
+from vapay._numbers import NumberOutOfRangeError, decimal_from_text
 from vapay._transport import Response
 
 _SNIPPET = 200
@@ -23,8 +23,12 @@ def loads(body: bytes) -> object:
 
     A binary float would round an amount past 15 or so digits, and lose the scale
     of "99000.10" sent as a number; the Decimal keeps the text's exact value.
+
+    Raises:
+        NumberOutOfRangeError: a number past what a double could hold (see `_numbers`).
+        ValueError: *body* is not JSON.
     """
-    return json.loads(body, parse_float=Decimal)
+    return json.loads(body, parse_float=decimal_from_text)
 
 
 def unwrap(response: Response) -> Mapping[str, object]:
@@ -37,6 +41,12 @@ def unwrap(response: Response) -> Mapping[str, object]:
     where = f"{response.request.method} {response.request.path}"
     try:
         decoded = loads(response.body)
+    except NumberOutOfRangeError as err:
+        raise APIResponseValidationError(
+            f"{where}: {err} in the JSON body",
+            status=response.status,
+            body=body_text(response.body),
+        ) from None
     except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
         if not 200 <= response.status < 300:  # noqa: PLR2004
             raise status_error(

@@ -124,6 +124,24 @@ def test_bad_number_is_a_usage_error(run: Run) -> None:
     assert "not a number: 'soon'" in result.err
 
 
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("1e2", "not an integer: '1e2'"),
+        ("26", "must be <= 25 (the API's maximum for virtual accounts), got 26"),
+        ("9" * 5000, f"not an integer: '{'9' * 40}...'"),
+    ],
+    ids=["exponent", "past-the-maximum", "5000-digits"],
+)
+def test_bad_page_size_is_named_briefly(run: Run, value: str, message: str) -> None:
+    """A page size that is no integer, or absurdly long, is refused in one short line."""
+    result = run("reconcile", "-o", "-", "--per-page", value)
+
+    assert result.code == 2
+    assert message in result.err
+    assert len(result.err) < 1000
+
+
 def test_version(run: Run) -> None:
     """`--version` prints the installed version and exits 0."""
     result = run("--version")

@@ -109,6 +109,22 @@ def test_deeply_nested_json_is_validation_error() -> None:
         unwrap(response(200, "[" * 100_000 + "]" * 100_000))
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"data": {"id": "1", "invite_members": [1E+999999999]}}',
+        '{"data": [{"amount": {"value": 1E-999999999}}]}',
+    ],
+    ids=["huge-in-free-form-field", "tiny-amount"],
+)
+def test_number_past_a_double_is_validation_error(body: str) -> None:
+    """A twelve-character number that would expand to a gigabyte is refused, saying so."""
+    with pytest.raises(APIResponseValidationError) as info:
+        unwrap(response(200, body))
+    assert "out of range in the JSON body" in info.value.message
+    assert info.value.status == 200
+
+
 def test_success_false_under_200_is_status_error() -> None:
     """`success: false` under HTTP 200 raises the error its envelope names."""
     body = {"status": 404, "success": False, "error": {"code": 404, "message": "not here"}}

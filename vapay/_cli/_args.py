@@ -32,6 +32,10 @@ examples:
 """
 
 
+# Enough of a bad argument to recognise it; a pasted megabyte is not echoed.
+_SHOWN = 40
+
+
 def _number(
     convert: Callable[[str], float],
     *,
@@ -40,18 +44,21 @@ def _number(
     maximum: float = math.inf,
     why: str = "",
 ) -> Callable[[str], float]:
+    kind = "an integer" if convert is int else "a number"
+
     def parse(text: str) -> float:
+        shown = text if len(text) <= _SHOWN else text[:_SHOWN] + "..."
         try:
             value = convert(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+            raise argparse.ArgumentTypeError(f"not {kind}: {shown!r}") from None
         if not math.isfinite(value):
-            raise argparse.ArgumentTypeError(f"must be a finite number, got {text}")
+            raise argparse.ArgumentTypeError(f"must be a finite number, got {shown}")
         if value < minimum or (not inclusive and value == minimum):
             bound = f">= {minimum:g}" if inclusive else f"> {minimum:g}"
-            raise argparse.ArgumentTypeError(f"must be {bound}, got {text}")
+            raise argparse.ArgumentTypeError(f"must be {bound}, got {shown}")
         if value > maximum:
-            raise argparse.ArgumentTypeError(f"must be <= {maximum:g}{why}, got {text}")
+            raise argparse.ArgumentTypeError(f"must be <= {maximum:g}{why}, got {shown}")
         return value
 
     return parse

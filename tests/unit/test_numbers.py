@@ -1,0 +1,60 @@
+"""Exact numbers from text, refused past a double's range before they cost anything."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from vapay._numbers import NumberOutOfRangeError, decimal_from_text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "0",
+        "0.000",
+        "-1.5",
+        "99000.10",
+        "12345678901234567.80",
+        "1.7976931348623157E+308",
+        "4.9E-324",
+    ],
+    ids=[
+        "zero",
+        "zero-with-scale",
+        "negative",
+        "scale",
+        "past-float-digits",
+        "largest",
+        "smallest",
+    ],
+)
+def test_number_in_range_is_exact(text: str) -> None:
+    """A number a double's range allows comes back with exactly the digits sent."""
+    assert str(decimal_from_text(text)) == str(Decimal(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("1E+309", "the number 1E+309 is out of range"),
+        ("1E-325", "the number 1E-325 is out of range"),
+        ("1E+999999999", "the number 1E+999999999 is out of range"),
+        ("0E-999999999", "the number 0E-999999999 is out of range"),
+        ("1" * 4301, "a number of 4301 characters"),
+    ],
+    ids=["too-large", "too-small", "huge-exponent", "zero-huge-exponent", "too-long"],
+)
+def test_number_out_of_range_is_refused(text: str, problem: str) -> None:
+    """A number no double could hold is refused, saying why, before it is expanded."""
+    with pytest.raises(NumberOutOfRangeError) as info:
+        decimal_from_text(text)
+    assert str(info.value) == problem
+
+
+def test_text_that_is_no_number_is_a_value_error() -> None:
+    """Letters are a ValueError naming them, not an out-of-range error."""
+    with pytest.raises(ValueError, match="expected a decimal number, got 'abc'") as info:
+        decimal_from_text("abc")
+    assert not isinstance(info.value, NumberOutOfRangeError)
