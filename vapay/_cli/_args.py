@@ -43,8 +43,8 @@ def _number(
     inclusive: bool,
     maximum: float = math.inf,
     why: str = "",
+    kind: str = "a number",
 ) -> Callable[[str], float]:
-    kind = "an integer" if convert is int else "a number"
 
     def parse(text: str) -> float:
         shown = text if len(text) <= _SHOWN else text[:_SHOWN] + "..."
@@ -66,12 +66,12 @@ def _number(
 
 def positive_int(text: str) -> int:
     """An integer >= 1, for argparse."""
-    return int(_number(int, minimum=1, inclusive=True)(text))
+    return int(_number(int, minimum=1, inclusive=True, kind="an integer")(text))
 
 
 def non_negative_int(text: str) -> int:
     """An integer >= 0, for argparse."""
-    return int(_number(int, minimum=0, inclusive=True)(text))
+    return int(_number(int, minimum=0, inclusive=True, kind="an integer")(text))
 
 
 def positive_float(text: str) -> float:
@@ -145,7 +145,7 @@ def _add_per_page(parser: argparse.ArgumentParser, *, maximum: int, of: str) -> 
     why = f" (the API's maximum for {of})"
     parser.add_argument(
         "--per-page",
-        type=_number(int, minimum=1, inclusive=True, maximum=maximum, why=why),
+        type=_number(int, minimum=1, inclusive=True, maximum=maximum, why=why, kind="an integer"),
         metavar="N",
         help=f"items per page, 1..{maximum} (default: the API's, 25)",
     )
