@@ -26,7 +26,7 @@ from vapay._auth import (
     TokenProvider,
 )
 from vapay._convert import DecodeError, structure, structure_page
-from vapay._envelope import body_text, data_of, unwrap
+from vapay._envelope import data_of, unwrap
 from vapay._errors import APIResponseValidationError, VapayError
 from vapay._models import Page
 from vapay._pagination import AsyncPager, PageSource
@@ -36,6 +36,7 @@ from vapay._transport import (
     Middleware,
     Request,
     Response,
+    body_text,
     build_chain,
 )
 from vapay._validate import check_header_token, check_int

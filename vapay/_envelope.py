@@ -7,15 +7,7 @@ from collections.abc import Mapping
 
 from vapay._errors import APIResponseValidationError, status_error
 from vapay._numbers import NumberOutOfRangeError, decimal_from_text
-from vapay._transport import Response
-
-_SNIPPET = 200
-
-
-def body_text(body: bytes) -> str:
-    """The start of *body* as text, for error messages."""
-    text = body[:_SNIPPET].decode("utf-8", errors="replace")
-    return text + ("..." if len(body) > _SNIPPET else "")
+from vapay._transport import Response, body_text
 
 
 def loads(body: bytes) -> object:

@@ -18,9 +18,21 @@ import attrs
 from multidict import CIMultiDictProxy
 from yarl import URL
 
-from vapay._errors import APIConnectionError, APITimeoutError
+from vapay._errors import APIConnectionError, APIResponseValidationError, APITimeoutError
 
 logger = logging.getLogger("vapay")
+
+# A page of this API is a few kilobytes; a body past this is a broken or hostile
+# peer (a proxy streaming without end), and reading it whole would take the
+# process's memory with it.
+MAX_RESPONSE_BYTES = 16 * 1024 * 1024
+_SNIPPET = 200
+
+
+def body_text(body: bytes) -> str:
+    """The start of *body* as text, for error messages."""
+    text = body[:_SNIPPET].decode("utf-8", errors="replace")
+    return text + ("..." if len(body) > _SNIPPET else "")
 
 
 _SECRET_HEADERS = frozenset({"authorization", "x-partner-id", "x-client-id", "x-signature"})
@@ -115,8 +127,9 @@ class AiohttpTransport:
     vapay's here and nowhere else.
     """
 
-    def __init__(self, session: SessionFactory) -> None:
+    def __init__(self, session: SessionFactory, *, max_body: int = MAX_RESPONSE_BYTES) -> None:
         self._session = session
+        self._max_body = max_body
 
     async def __call__(self, request: Request) -> Response:
         """Send one attempt of *request*; its answer read in full, or a vapay error."""
@@ -165,7 +178,7 @@ class AiohttpTransport:
             # A borrowed session may raise for statuses; vapay types them itself.
             raise_for_status=False,
         ) as resp:
-            body = await resp.read()
+            body = await self._read(request, resp, started)
         _log(request, resp.status, started)
         return Response(
             status=resp.status,
@@ -173,6 +186,29 @@ class AiohttpTransport:
             body=body,
             request=request,
             elapsed=time.monotonic() - started,
+        )
+
+    async def _read(self, request: Request, resp: aiohttp.ClientResponse, started: float) -> bytes:
+        """The whole body, or APIResponseValidationError once it passes the limit."""
+        declared = resp.content_length
+        chunks: list[bytes] = []
+        size = 0
+        if declared is None or declared <= self._max_body:
+            async for chunk in resp.content.iter_any():
+                chunks.append(chunk)
+                size += len(chunk)
+                if size > self._max_body:
+                    break
+            else:
+                return b"".join(chunks)
+        # Leaving the `async with` unread closes the connection instead of
+        # draining the rest into a pooled one.
+        _log(request, "too large", started)
+        raise APIResponseValidationError(
+            f"{request.method} {request.path}: the response body is larger than "
+            f"{self._max_body} bytes" + (f" ({declared} declared)" if declared else ""),
+            status=resp.status,
+            body=body_text(b"".join(chunks)),
         )
 
 

@@ -8,7 +8,7 @@ import pytest
 from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
-from vapay._envelope import body_text, data_of, unwrap
+from vapay._envelope import data_of, unwrap
 from vapay._errors import (
     APIResponseValidationError,
     APIStatusError,
@@ -16,7 +16,7 @@ from vapay._errors import (
     InternalServerError,
     NotFoundError,
 )
-from vapay._transport import Request, Response
+from vapay._transport import Request, Response, body_text
 
 HTML = "<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>"
 
