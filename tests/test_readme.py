@@ -92,3 +92,30 @@ def test_the_reconciliation_recipe_exports_every_virtual_account(
     rows = result.stdout.strip().splitlines()
     assert rows[0].startswith("account_id,id,number")
     assert len(rows) == 1 + 5 * 6
+
+
+def test_the_aiohttp_recipe_opens_and_closes_one_client(sandbox_env: dict[str, str]) -> None:
+    """The aiohttp app's cleanup context opens a working client and closes it on cleanup."""
+    drive = """
+import asyncio
+
+async def main():
+    runner = web.AppRunner(app)
+    await runner.setup()
+    client = app[CLIENT]
+    print(len(await client.accounts.list().collect()))
+    await runner.cleanup()
+    try:
+        await client.accounts.list().collect()
+    except RuntimeError as err:
+        print("closed:", err)
+
+asyncio.run(main())
+"""
+    result = run(block_starting("app.cleanup_ctx.append(vapay_client)") + drive, sandbox_env)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "5",
+        "closed: Cannot send a request: the client has been closed.",
+    ]
