@@ -20,7 +20,7 @@ import cattrs
 from cattrs.gen import make_dict_structure_fn
 
 from vapay import _fastpath
-from vapay._models import Pagination
+from vapay._models import DEFAULT_CURRENCY, Fee, Money, Pagination
 from vapay._numbers import decimal_from_text, in_range
 
 T = TypeVar("T")
@@ -77,6 +77,44 @@ def _to_decimal(value: object, _: object = None) -> Decimal:
     if not result.is_finite():
         raise ValueError(f"expected a finite amount, got {value!r:.40}")
     return result
+
+
+def _to_bool(value: object, _: object = None) -> bool:
+    # PHP backends are loose with booleans: 1/0 and "true"/"1" mean the same.
+    if type(value) is bool:
+        return value
+    if type(value) is int and value in (0, 1):
+        return bool(value)
+    if type(value) is str and value.strip().lower() in _BOOLEAN_TEXT:
+        return _BOOLEAN_TEXT[value.strip().lower()]
+    raise TypeError(f"expected a boolean, got {_describe(value)}")
+
+
+_BOOLEAN_TEXT = {"true": True, "false": False, "1": True, "0": False}
+
+
+def _to_currency(value: object) -> str:
+    return DEFAULT_CURRENCY if value is None else _to_str(value)
+
+
+def _to_money(value: object, _: object = None) -> Money:
+    if not isinstance(value, Mapping):
+        raise TypeError(f"expected a money object, got {_describe(value)}")
+    return Money(value=_to_decimal(value["value"]), currency=_to_currency(value.get("currency")))
+
+
+def _to_fee(value: object, _: object = None) -> Fee:
+    # The fee's amount is flat in payment rows ({"name", "amount": 4500,
+    # "currency"}); a money object there is read as one too.
+    if not isinstance(value, Mapping):
+        raise TypeError(f"expected a fee object, got {_describe(value)}")
+    amount = value["amount"]
+    if isinstance(amount, Mapping):
+        money = _to_money(amount)
+    else:
+        money = Money(value=_to_decimal(amount), currency=_to_currency(value.get("currency")))
+    name = value.get("name")
+    return Fee(amount=money, name=None if name is None else _to_str(name))
 
 
 def _to_datetime(value: object, _: object = None) -> dt.datetime:
@@ -162,7 +200,11 @@ def configure_converter(converter: cattrs.Converter) -> None:
       digits and scale that were sent; NaN and infinities are rejected;
     - integers (pagination, usage counters): integer, integral number (3.0) or
       digit string -> `int`;
-    - `created_at`, `expired_at`: unix milliseconds (string or number) -> aware
+    - booleans: JSON true/false, 1/0 or their text -> `bool`;
+    - money: `{"value", "currency"}` -> `Money`, a missing or null currency
+      being the API's default, "IDR"; a fee `{"name", "amount", "currency"}`
+      (amount flat, or a money object) -> `Fee`;
+    - `created_at`, `expired_at`, payment times: unix milliseconds (string or number) -> aware
       UTC `datetime`;
     - pagination: camelCase or snake_case keys -> `Pagination`; a block without
       page numbers -> None; `links` as `{}` or PHP's `[]`;
@@ -173,7 +215,10 @@ def configure_converter(converter: cattrs.Converter) -> None:
     converter.register_structure_hook(str, _to_str)
     converter.register_structure_hook(int, _to_int)
     converter.register_structure_hook(Decimal, _to_decimal)
+    converter.register_structure_hook(bool, _to_bool)
     converter.register_structure_hook(dt.datetime, _to_datetime)
+    converter.register_structure_hook(Money, _to_money)
+    converter.register_structure_hook(Fee, _to_fee)
     # Exactly `object` (a field of unknown shape): a plain hook would catch every class.
     converter.register_structure_hook_func(lambda tp: tp is object, _to_object)
     converter.register_structure_hook(
@@ -192,11 +237,35 @@ def make_converter(*, detailed_validation: bool = True) -> cattrs.Converter:
         converter.register_structure_hook_factory(
             attrs.has, lambda cls: _objects_only(make_dict_structure_fn(cls, converter))
         )
+        # Generated functions, so that errors name the inner key ($.amount.value).
+        money = _objects_only(make_dict_structure_fn(Money, converter))
+        fee = _objects_only(make_dict_structure_fn(Fee, converter))
+        converter.register_structure_hook(
+            Money, lambda value, cls: money(_money_as_declared(value), cls)
+        )
+        converter.register_structure_hook(Fee, lambda value, cls: fee(_fee_as_declared(value), cls))
     else:
         converter.register_structure_hook_factory(
             _fastpath.supports, lambda cls: _fastpath.make_structure_fn(cls, converter)
         )
     return converter
+
+
+def _money_as_declared(value: object) -> object:
+    if isinstance(value, Mapping) and "currency" in value and value["currency"] is None:
+        return {**value, "currency": DEFAULT_CURRENCY}
+    return value
+
+
+def _fee_as_declared(value: object) -> object:
+    if (
+        not isinstance(value, Mapping)
+        or "amount" not in value
+        or isinstance(value["amount"], Mapping)
+    ):
+        return value
+    amount = {"value": value["amount"], "currency": value.get("currency")}
+    return {**value, "amount": _money_as_declared(amount)}
 
 
 def _objects_only(structure_fn: Any) -> Any:

@@ -4,6 +4,14 @@ Models hold data only: no session, no client, no I/O. Fields the live API added
 since the seed pages are optional attributes; seed fields it dropped are None when
 absent. Enum-typed fields hold the plain string when the API sends a value this
 version does not know.
+
+The rule every model here keeps: a field is either required (no default) or
+optional with the default None, and nothing else (no other defaults, validators or
+converters). The listing fast path (`_fastpath`) builds instances by setting slots
+on that assumption; a model that breaks it is decoded by plain cattrs instead
+(`_fastpath.supports` decides), which is correct but slower. `Money` is the one
+exception, on purpose: its currency defaults to the API's "IDR", and the converter
+has a hand-written hook for it.
 """
 
 # No `from __future__ import annotations` here: the package re-homes these classes
@@ -60,6 +68,19 @@ class VirtualAccountStatus(_WireEnum):
     INACTIVE = "inactive"
 
 
+class VATransactionStatus(_WireEnum):
+    """Status of a payment into a virtual account.
+
+    An unpaid payment ends `expired`; a late bank callback can still turn an
+    expired one `paid` (re-read a trailing window when reconciling).
+    """
+
+    UNPAID = "unpaid"
+    PAID = "paid"
+    EXPIRED = "expired"
+    FAILED = "failed"
+
+
 class AmountType(_WireEnum):
     """Whether a VA takes any amount (`open`) or exactly one (`closed`)."""
 
@@ -67,21 +88,37 @@ class AmountType(_WireEnum):
     CLOSED = "closed"
 
 
+DEFAULT_CURRENCY = "IDR"
+
+
 @attrs.frozen(kw_only=True)
 class Money:
-    """An exact amount: `value` keeps the scale the API sent ("11000.00")."""
+    """An exact amount: `value` keeps the scale the API sent ("11000.00").
+
+    `currency` is the API's three letters; when the API leaves it out (or sends
+    null) it is its documented default, "IDR".
+    """
 
     value: Decimal
-    currency: str | None = None
+    currency: str = DEFAULT_CURRENCY
 
 
 @attrs.frozen(kw_only=True)
 class Bank:
-    """The bank behind a virtual account (live API)."""
+    """The bank behind a virtual account or a payment (live API)."""
 
     short_name: str | None = None
     number: str | None = None
     swift_code: str | None = None
+    bank_code: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Fee:
+    """The gateway's fee on a payment; net received is `amount.value - fee.amount.value`."""
+
+    amount: Money
+    name: str | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -127,7 +164,47 @@ class VirtualAccount:
     min_amount: Money | None = None
     max_amount: Money | None = None
     current_usage: int | None = None
+    max_usage: int | None = None
     expired_at: dt.datetime | None = None
+
+
+@attrs.frozen(kw_only=True)
+class VATransaction:
+    """A payment (or an attempt at one) into a virtual account.
+
+    `transaction_id` is the gateway's business id (the key to store and dedupe
+    on); `merchant_reff_no` is the reference given when the VA was created, the
+    key to match payments to invoices. `account_id` is the sub-account the
+    listing (or `get`) was asked for. Times are aware UTC datetimes.
+    """
+
+    transaction_id: str
+    status: VATransactionStatus | str
+    amount: Money
+    account_id: str | None = None
+    merchant_reff_no: str | None = None
+    va_number: str | None = None
+    fees: Fee | None = None
+    bank: Bank | None = None
+    notes: str | None = None
+    has_settle: bool | None = None
+    settle_at: dt.datetime | None = None
+    post_timestamp: dt.datetime | None = None
+    processed_timestamp: dt.datetime | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Balance:
+    """A balance inquiry's answer: the merchant's, or one sub-account's.
+
+    `account_id` is None for the merchant's own balance.
+    """
+
+    balance: Money
+    available_balance: Money
+    pending_balance: Money
+    held_balance: Money | None = None
+    account_id: str | None = None
 
 
 @attrs.frozen(kw_only=True)
