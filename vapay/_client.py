@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import enum
 import ipaddress
-import math
 import os
-import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from functools import cached_property
 from types import TracebackType
-from typing import TYPE_CHECKING, Final, TypeVar
+from typing import TYPE_CHECKING, Final
 
 import aiohttp
 import attrs
 from yarl import URL
 
+from vapay._api import Api, Discoveries, make_options
 from vapay._auth import (
     AuthMiddleware,
     ClientCredentialsTokenProvider,
@@ -25,28 +23,17 @@ from vapay._auth import (
     TokenEndpointVersion,
     TokenProvider,
 )
-from vapay._convert import DecodeError, structure, structure_page
-from vapay._envelope import data_of, unwrap
-from vapay._errors import APIResponseValidationError, VapayError
-from vapay._models import Page
-from vapay._pagination import AsyncPager, PageSource
+from vapay._errors import VapayError
 from vapay._retry import RetryMiddleware, RetryPolicy
-from vapay._transport import (
-    AiohttpTransport,
-    Middleware,
-    Request,
-    Response,
-    body_text,
-    build_chain,
-)
+from vapay._transport import AiohttpTransport, Middleware, build_chain
 from vapay._validate import check_header_token, check_int
 from vapay._version import __version__
 
 if TYPE_CHECKING:
     from vapay.resources.accounts import Accounts
+    from vapay.resources.balance import Balance
+    from vapay.resources.va_transactions import VATransactions
     from vapay.resources.virtual_accounts import VirtualAccounts
-
-T = TypeVar("T")
 
 SANDBOX_URL: Final = "https://sandbox-payment-b2b.singapay.id"
 PRODUCTION_URL: Final = "https://payment-b2b.singapay.id"
@@ -62,13 +49,6 @@ class _NotGiven(enum.Enum):
 
 NOT_GIVEN: Final = _NotGiven.NOT_GIVEN
 """Sentinel for "keep the client's setting", where None is a setting of its own."""
-
-
-@attrs.frozen(kw_only=True)
-class _Options:
-    timeout: float | None
-    max_retries: int
-    deadline: float | None
 
 
 class _State(enum.Enum):
@@ -216,17 +196,12 @@ class Client:
         if token_endpoint not in ("v1.1", "v1.0"):
             raise ValueError(f"token_endpoint must be 'v1.1' or 'v1.0', got {token_endpoint!r}")
         check_int(connection_limit, name="connection_limit", minimum=1)
-        self._base_url = _check_base_url(
+        base = _check_base_url(
             _env(base_url, "VAPAY_BASE_URL") or SANDBOX_URL,
             allow_insecure_http=allow_insecure_http,
         )
-        self._options = _options(timeout, max_retries, deadline)
         self._session = _Session(session, connection_limit)
-        self._headers = {
-            "X-PARTNER-ID": api_key,
-            "Accept": "application/json",
-            "User-Agent": f"vapay/{__version__} aiohttp/{aiohttp.__version__}",
-        }
+        self._is_view = False
         transport = AiohttpTransport(self._session.get)
         retry = RetryMiddleware(retry_policy)
         if isinstance(token, str):
@@ -242,33 +217,60 @@ class Client:
                 api_key=api_key,
                 client_id=client_id or "",
                 client_secret=client_secret or "",
-                base_url=self._base_url,
+                base_url=base,
                 send=build_chain([retry], transport),
                 version=token_endpoint,
                 timeout=timeout,
                 max_retries=max_retries,
             )
         self.token_provider: TokenProvider = provider
-        self._send = build_chain([retry, AuthMiddleware(provider), *middlewares], transport)
+        self._api = Api(
+            send=build_chain([retry, AuthMiddleware(provider), *middlewares], transport),
+            base_url=base,
+            headers={
+                "X-PARTNER-ID": api_key,
+                "Accept": "application/json",
+                "User-Agent": f"vapay/{__version__} aiohttp/{aiohttp.__version__}",
+            },
+            options=make_options(timeout, max_retries, deadline, {}),
+            discoveries=Discoveries(),
+        )
 
     @property
     def base_url(self) -> str:
         """The API's base URL."""
-        return str(self._base_url)
+        return str(self._api.base_url)
+
+    # Every resource is a cached_property built from `self._api`; `with_options`
+    # finds them by that, so a resource added here gets the view's options too.
 
     @cached_property
     def accounts(self) -> Accounts:
         """Sub-accounts: list, get, create, update_status."""
         from vapay.resources.accounts import Accounts  # noqa: PLC0415 - import cycle
 
-        return Accounts(self)
+        return Accounts(self._api)
 
     @cached_property
     def virtual_accounts(self) -> VirtualAccounts:
-        """Virtual accounts: list, list_many."""
+        """Virtual accounts: create, get, update, delete, list, list_many."""
         from vapay.resources.virtual_accounts import VirtualAccounts  # noqa: PLC0415
 
-        return VirtualAccounts(self)
+        return VirtualAccounts(self._api)
+
+    @cached_property
+    def va_transactions(self) -> VATransactions:
+        """Payments into virtual accounts: list, list_by_va_number, get, list_many."""
+        from vapay.resources.va_transactions import VATransactions  # noqa: PLC0415
+
+        return VATransactions(self._api)
+
+    @cached_property
+    def balance(self) -> Balance:
+        """Balances: get (the merchant's, or a sub-account's)."""
+        from vapay.resources.balance import Balance  # noqa: PLC0415
+
+        return Balance(self._api)
 
     def with_options(
         self,
@@ -276,21 +278,33 @@ class Client:
         timeout: float | _NotGiven | None = NOT_GIVEN,
         max_retries: int | _NotGiven = NOT_GIVEN,
         deadline: float | _NotGiven | None = NOT_GIVEN,
+        headers: Mapping[str, str] | _NotGiven = NOT_GIVEN,
     ) -> Client:
-        """A client for other per-call settings, sharing this one's connections and token.
+        """A view of this client with other per-call settings.
 
-        `await client.with_options(max_retries=5).accounts.get(id)`. Closing either
-        closes both.
+        `await client.with_options(timeout=5, max_retries=0).accounts.get(id)`. The
+        view shares this client's connections and token; settings not given are
+        kept. *headers* are added to every request of the view (on top of any the
+        client's view already adds). Closing a view does nothing: close the client.
+
+        Raises:
+            ValueError: a setting out of range, or a header that cannot be sent.
         """
-        clone = copy.copy(self)
-        for name in ("accounts", "virtual_accounts"):
-            clone.__dict__.pop(name, None)
-        clone._options = _options(  # noqa: SLF001 - a copy of this class
-            self._options.timeout if timeout is NOT_GIVEN else timeout,
-            self._options.max_retries if max_retries is NOT_GIVEN else max_retries,
-            self._options.deadline if deadline is NOT_GIVEN else deadline,
+        options = self._api.options
+        view = copy.copy(self)
+        for name in _RESOURCES:
+            view.__dict__.pop(name, None)
+        view._is_view = True  # noqa: SLF001 - a copy of this class
+        view._api = attrs.evolve(  # noqa: SLF001
+            self._api,
+            options=make_options(
+                options.timeout if timeout is NOT_GIVEN else timeout,
+                options.max_retries if max_retries is NOT_GIVEN else max_retries,
+                options.deadline if deadline is NOT_GIVEN else deadline,
+                options.headers if headers is NOT_GIVEN else {**options.headers, **headers},
+            ),
         )
-        return clone
+        return view
 
     async def request(
         self,
@@ -303,90 +317,21 @@ class Client:
     ) -> object:
         """Call any endpoint and return the envelope's `data`, decoded JSON.
 
-        For endpoints vapay does not wrap yet. *path* starts with `/api/`.
-        *idempotent* (default: True for GET) says whether a request that may
-        have reached the server can be sent again.
+        For endpoints vapay does not wrap yet. *path* starts with `/api/`; *json*
+        may hold `Decimal` amounts (sent with their exact digits). *idempotent*
+        (default: True for GET) says whether a request that may have reached the
+        server can be sent again.
         """
-        response = await self._call(method, path, params=params, json=json, idempotent=idempotent)
-        return data_of(unwrap(response), response)
-
-    async def _fetch(
-        self,
-        cls: type[T],
-        method: str,
-        path: str,
-        *,
-        json: object = None,
-        idempotent: bool | None = None,
-    ) -> T:
-        response = await self._call(method, path, json=json, idempotent=idempotent)
-        data = data_of(unwrap(response), response)
-        with _decoding(response):
-            return structure(data, cls)
-
-    def _pager(
-        self,
-        cls: type[T],
-        path: str,
-        *,
-        params: Mapping[str, str],
-        page: int,
-        concurrency: int,
-        dedupe: bool,
-        extra: Mapping[str, object] | None = None,
-    ) -> AsyncPager[T]:
-        source = self._page_source(cls, path, params=params, extra=extra)
-        return AsyncPager(
-            source.fetch,
-            where=source.where,
-            page=page,
-            concurrency=concurrency,
-            dedupe=dedupe,
-        )
-
-    def _page_source(
-        self,
-        cls: type[T],
-        path: str,
-        *,
-        params: Mapping[str, str],
-        extra: Mapping[str, object] | None = None,
-    ) -> PageSource[T]:
-        async def fetch(number: int) -> Page[T]:
-            response = await self._call("GET", path, params={**params, "page": str(number)})
-            envelope = unwrap(response)
-            with _decoding(response):
-                items, pagination = structure_page(envelope, cls, extra=extra)
-            return Page(items=items, pagination=pagination, number=number)
-
-        return PageSource(fetch, f"GET {path}")
-
-    async def _call(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Mapping[str, str] | None = None,
-        json: object = None,
-        idempotent: bool | None = None,
-    ) -> Response:
-        options = self._options
-        request = Request(
-            method=method,
-            url=self._base_url.with_path(self._base_url.raw_path.rstrip("/") + path, encoded=True),
-            params=params or {},
-            json=json,
-            headers=self._headers,
-            idempotent=method == "GET" if idempotent is None else idempotent,
-            timeout=options.timeout,
-            max_retries=options.max_retries,
-            deadline=None if options.deadline is None else time.monotonic() + options.deadline,
-        )
-        return await self._send(request)
+        return await self._api.data(method, path, params=params, json=json, idempotent=idempotent)
 
     async def close(self) -> None:
-        """Close the client's own session (a borrowed `session=` stays open)."""
-        await self._session.close()
+        """Close the client's own session (a borrowed `session=` stays open).
+
+        On a `with_options()` view this does nothing: the client it came from
+        owns the connections.
+        """
+        if not self._is_view:
+            await self._session.close()
 
     async def __aenter__(self) -> Client:
         if self._session.state is _State.CLOSED:
@@ -402,26 +347,10 @@ class Client:
         await self.close()
 
     def __repr__(self) -> str:
-        return f"<vapay.Client base_url={str(self._base_url)!r} {self._session.state.value}>"
+        view = " view" if self._is_view else ""
+        return f"<vapay.Client{view} base_url={self.base_url!r} {self._session.state.value}>"
 
 
-def _options(timeout: float | None, max_retries: int, deadline: float | None) -> _Options:
-    check_int(max_retries, name="max_retries", minimum=0)
-    for name, value in (("timeout", timeout), ("deadline", deadline)):
-        if value is not None and not (value > 0 and math.isfinite(value)):
-            raise ValueError(f"{name} must be a positive number of seconds or None, got {value!r}")
-    return _Options(timeout=timeout, max_retries=max_retries, deadline=deadline)
-
-
-@contextlib.contextmanager
-def _decoding(response: Response) -> Iterator[None]:
-    """Turn a DecodeError into an APIResponseValidationError naming the request."""
-    try:
-        yield
-    except DecodeError as err:
-        request = response.request
-        raise APIResponseValidationError(
-            f"{request.method} {request.path}: {err}",
-            status=response.status,
-            body=body_text(response.body),
-        ) from err
+_RESOURCES = tuple(
+    name for name, value in vars(Client).items() if isinstance(value, cached_property)
+)

@@ -2,25 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 
 from vapay._errors import APIResponseValidationError, status_error
-from vapay._numbers import NumberOutOfRangeError, decimal_from_text
+from vapay._json import loads
+from vapay._numbers import NumberOutOfRangeError
 from vapay._transport import Response, body_text
-
-
-def loads(body: bytes) -> object:
-    """*body* as JSON, where every number with a fraction or exponent is a Decimal.
-
-    A binary float would round an amount past 15 or so digits, and lose the scale
-    of "99000.10" sent as a number; the Decimal keeps the text's exact value.
-
-    Raises:
-        NumberOutOfRangeError: a number past what a double could hold (see `_numbers`).
-        ValueError: *body* is not JSON.
-    """
-    return json.loads(body, parse_float=decimal_from_text)
 
 
 def unwrap(response: Response) -> Mapping[str, object]:

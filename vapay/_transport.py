@@ -19,6 +19,7 @@ from multidict import CIMultiDictProxy
 from yarl import URL
 
 from vapay._errors import APIConnectionError, APIResponseValidationError, APITimeoutError
+from vapay._json import dumps
 
 logger = logging.getLogger("vapay")
 
@@ -167,12 +168,23 @@ class AiohttpTransport:
         raise failure
 
     async def _send(self, request: Request, started: float) -> Response:
+        headers = request.headers
+        body = None
+        if request.json is not None:
+            # Encoded here, not by aiohttp: amounts are Decimals and must keep every digit.
+            try:
+                body = dumps(request.json)
+            except (TypeError, ValueError) as err:
+                raise ValueError(
+                    f"{request.method} {request.path}: the json body cannot be sent: {err}"
+                ) from None
+            headers = {**headers, "Content-Type": "application/json"}
         async with self._session().request(
             request.method,
             request.url,
             params=request.params or None,
-            json=request.json,
-            headers=request.headers,
+            data=body,
+            headers=headers,
             timeout=aiohttp.ClientTimeout(total=request.timeout),
             allow_redirects=False,
             # A borrowed session may raise for statuses; vapay types them itself.

@@ -32,8 +32,8 @@ from resilience_helpers import env_number
 from yarl import URL
 
 import vapay
+from vapay._api import decoding as _decoding
 from vapay._auth import parse_token_response
-from vapay._client import _decoding
 from vapay._convert import DecodeError, structure, structure_page
 from vapay._envelope import data_of, unwrap
 from vapay._pagination import Walk

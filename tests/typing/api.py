@@ -78,3 +78,46 @@ def errors(err: vapay.VapayError) -> str:
     if isinstance(err, vapay.APIConnectionError):
         return f"{err.may_have_reached_server}"
     return str(err)
+
+
+async def money_in(client: vapay.Client, account_id: str) -> None:
+    va: vapay.VirtualAccount = await client.virtual_accounts.create(
+        account_id,
+        bank_code="BRI",
+        kind="temporary",
+        amount=Decimal("150000"),
+        expired_at=dt.datetime(2026, 12, 1, tzinfo=dt.timezone.utc),
+        merchant_reff_no="INV-1",
+        name="Toko Budi",
+    )
+    va = await client.virtual_accounts.get(account_id, va.id)
+    va = await client.virtual_accounts.update(
+        account_id, va.id, status="inactive", amount=150_000, expired_at=1764547200000, max_usage=1
+    )
+    await client.virtual_accounts.delete(account_id, va.id)
+    landed = await client.virtual_accounts.list(account_id, merchant_reff_no="INV-1").collect()
+
+    pager: vapay.AsyncPager[vapay.VATransaction] = client.va_transactions.list(
+        account_id,
+        status=vapay.VATransactionStatus.PAID,
+        processed_timestamp_from=dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc),
+        processed_timestamp_to=1767225600000,
+        sort_order="asc",
+    )
+    async for tx in pager:
+        settled: dt.datetime | None = tx.settle_at
+        fee: Decimal | None = tx.fees.amount.value if tx.fees is not None else None
+        currency: str = tx.amount.currency
+        by_currency: dict[str, Decimal] = {currency: tx.amount.value}
+    by_number = client.va_transactions.list_by_va_number(account_id, va.number)
+    tx = await client.va_transactions.get(account_id, "VA-20251024-0001H9X8ZK")
+    async for each in client.va_transactions.list_many(
+        client.accounts.list(), status="paid", concurrency=16, dedupe=True
+    ):
+        owner: str | None = each.account_id
+
+    balance: vapay.Balance = await client.balance.get()
+    mine: vapay.Balance = await client.balance.get(account_id)
+    held: vapay.Money | None = mine.held_balance
+    available: Decimal = balance.available_balance.value
+    del landed, settled, fee, by_currency, by_number, owner, held, available

@@ -1,36 +1,130 @@
-"""What every resource shares: its client and the checks on common arguments."""
+"""What every resource shares: the verbs it sends requests with, and its listings.
+
+A resource method is a path, its checked parameters and a model: it calls
+`self._get` / `_post` / `_put` / `_patch` / `_delete` / `_list` / `_list_many`
+and knows nothing of HTTP, retries or JSON. Which verbs may be sent twice is
+decided here, once, as DESIGN.md fixes it.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import AsyncGenerator, AsyncIterable, Callable, Hashable, Iterable, Mapping
+from http import HTTPStatus
+from typing import TYPE_CHECKING, TypeVar
 
+from vapay._envelope import unwrap
+from vapay._fanout import fan_out
+from vapay._pagination import AsyncPager, PageSource, item_id
 from vapay._validate import check_int
 
 if TYPE_CHECKING:
-    from vapay._client import Client
+    from vapay._api import Api
+
+T = TypeVar("T")
+K = TypeVar("K")
 
 
 class Resource:
-    """A group of endpoints, built from the client that sends its requests."""
+    """A group of endpoints, sending through the `Api` of the client view that built it."""
 
-    def __init__(self, client: Client) -> None:
-        self._client = client
+    def __init__(self, api: Api) -> None:
+        self._api = api
 
     def __repr__(self) -> str:
-        return f"<{type(self).__name__} of {self._client!r}>"
+        return f"<{type(self).__name__} of {self._api.base_url}>"
+
+    async def _get(
+        self,
+        cls: type[T],
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        extra: Mapping[str, object] | None = None,
+    ) -> T:
+        return await self._api.fetch(cls, "GET", path, params=params, extra=extra)
+
+    async def _post(
+        self, cls: type[T], path: str, *, json: object, extra: Mapping[str, object] | None = None
+    ) -> T:
+        # A create: replayed only when it surely never reached the server.
+        return await self._api.fetch(cls, "POST", path, json=json, idempotent=False, extra=extra)
+
+    async def _put(
+        self, cls: type[T], path: str, *, json: object, extra: Mapping[str, object] | None = None
+    ) -> T:
+        # A full replace sets absolute values: sending it twice is harmless.
+        return await self._api.fetch(cls, "PUT", path, json=json, idempotent=True, extra=extra)
+
+    async def _patch(
+        self, cls: type[T], path: str, *, json: object, extra: Mapping[str, object] | None = None
+    ) -> T:
+        # Only absolute values are patched (a status): sending it twice is harmless.
+        return await self._api.fetch(cls, "PATCH", path, json=json, idempotent=True, extra=extra)
+
+    async def _delete(self, path: str) -> None:
+        """Delete; a 404 on a retry means an earlier attempt of this call deleted it."""
+        response = await self._api.call("DELETE", path, idempotent=True)
+        if response.status == HTTPStatus.NOT_FOUND and response.request.attempt > 0:
+            return
+        unwrap(response)
+
+    def _list(
+        self,
+        cls: type[T],
+        path: str,
+        *,
+        params: Mapping[str, str],
+        page: int,
+        concurrency: int,
+        dedupe: bool,
+        extra: Mapping[str, object] | None = None,
+        key: Callable[[T], Hashable] = item_id,
+    ) -> AsyncPager[T]:
+        """The one place listings become pagers."""
+        source = self._api.page_source(cls, path, params=params, extra=extra)
+        return AsyncPager(
+            source.fetch,
+            where=source.where,
+            page=page,
+            concurrency=concurrency,
+            dedupe=dedupe,
+            key=key,
+        )
+
+    def _source(
+        self,
+        cls: type[T],
+        path: str,
+        *,
+        params: Mapping[str, str],
+        extra: Mapping[str, object] | None = None,
+    ) -> PageSource[T]:
+        return self._api.page_source(cls, path, params=params, extra=extra)
+
+    def _list_many(
+        self,
+        keys: Iterable[K] | AsyncIterable[K],
+        listing: Callable[[K], PageSource[T]],
+        *,
+        concurrency: int,
+        dedupe: bool,
+        key: Callable[[T], Hashable] = item_id,
+    ) -> AsyncGenerator[T, None]:
+        """The listings of many *keys* (accounts), concurrently, in key order."""
+        check_int(concurrency, name="concurrency", minimum=1)
+        items = fan_out(keys, listing, concurrency=concurrency)
+        return _unique(items, key) if dedupe else items
 
 
-def listing_params(*, per_page: int | None, **params: str | None) -> dict[str, str]:
-    """Query parameters of a listing: the given ones, and `per_page` when set."""
-    query = {name: value for name, value in params.items() if value is not None}
-    if per_page is not None:
-        query["per_page"] = str(check_int(per_page, name="per_page", minimum=1))
-    return query
-
-
-def enum_value(value: object, *, name: str) -> str:
-    """The wire string of an enum member or a plain string."""
-    raw = getattr(value, "value", value)
-    if not isinstance(raw, str) or not raw.strip():
-        raise ValueError(f"{name} must be a non-empty string, got {value!r}")
-    return raw
+async def _unique(
+    items: AsyncGenerator[T, None], key: Callable[[T], Hashable]
+) -> AsyncGenerator[T, None]:
+    seen: set[Hashable] = set()
+    try:
+        async for item in items:
+            identity = key(item)
+            if identity not in seen:
+                seen.add(identity)
+                yield item
+    finally:
+        await items.aclose()

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from vapay._errors import NotFoundError
 from vapay._models import Account, AccountStatus
 from vapay._pagination import AsyncPager
 from vapay._paths import api_path, path_segment
-from vapay.resources._base import Resource, enum_value, listing_params
+from vapay.resources import _params
+from vapay.resources._base import Resource
 
 _ACCOUNTS = api_path("v1.0", "accounts")
+# The statuses the update-status page lets a caller set.
+SETTABLE_STATUSES = (AccountStatus.ACTIVE.value, AccountStatus.INACTIVE.value)
+# The seed page's route, and the one the live API answers on instead (MONEY-IN.md §2).
+_STATUS_ROUTES = {"seed": "update-status", "live": "update"}
 
 
 class Accounts(Resource):
@@ -33,10 +39,10 @@ class Accounts(Resource):
         Returns:
             An `AsyncPager` at once; nothing is requested until you iterate it.
         """
-        return self._client._pager(  # noqa: SLF001 - resources are the client's own
+        return self._list(
             Account,
             _ACCOUNTS,
-            params=listing_params(per_page=per_page),
+            params=_params.listing(per_page=per_page),
             page=page,
             concurrency=concurrency,
             dedupe=dedupe,
@@ -49,8 +55,9 @@ class Accounts(Resource):
             ValueError: an empty *account_id*.
             NotFoundError: no such account.
         """
-        path = f"{_ACCOUNTS}/{path_segment(account_id, name='account_id')}"
-        return await self._client._fetch(Account, "GET", path)  # noqa: SLF001
+        return await self._get(
+            Account, f"{_ACCOUNTS}/{path_segment(account_id, name='account_id')}"
+        )
 
     async def create(
         self, *, name: str, email: str | None = None, phone: str | None = None
@@ -68,27 +75,39 @@ class Accounts(Resource):
         for field, value in body.items():
             if value is not None and not isinstance(value, str):
                 raise ValueError(f"{field} must be a string, got {type(value).__name__}")
-        if not name or not name.strip():
-            raise ValueError("name must not be empty")
+        _params.text(name, name="name")
         payload = {k: v for k, v in body.items() if v is not None}
-        return await self._client._fetch(Account, "POST", _ACCOUNTS, json=payload)  # noqa: SLF001
+        return await self._post(Account, _ACCOUNTS, json=payload)
 
     async def update_status(self, account_id: str | int, status: AccountStatus | str) -> Account:
-        """Set a sub-account's status, e.g. `AccountStatus.INACTIVE` or "active".
+        """Set a sub-account's status: "active" or "inactive" (or the `AccountStatus` members).
 
-        `PATCH /api/v1.0/accounts/update-status/{account_id}`. Setting a status
-        twice is harmless, so this is retried like a read.
+        Sent to the seed page's `PATCH /api/v1.0/accounts/update-status/{id}`; when
+        that route answers 404, to the live API's `PATCH /api/v1.0/accounts/update/{id}`,
+        and the client then remembers which route works. Setting a status twice is
+        harmless, so this is retried like a read.
+
+        Raises:
+            ValueError: an empty *account_id*, or a status other than the two settable ones.
+            NotFoundError: no such account (on whichever route answers).
         """
-        path = api_path(
-            "v1.0",
-            "accounts",
-            "update-status",
-            path_segment(account_id, name="account_id"),
-        )
-        return await self._client._fetch(  # noqa: SLF001
-            Account,
-            "PATCH",
-            path,
-            json={"status": enum_value(status, name="status")},
-            idempotent=True,
-        )
+        segment = path_segment(account_id, name="account_id")
+        body = {"status": _params.choice(status, SETTABLE_STATUSES, name="status")}
+        discoveries = self._api.discoveries
+        known = discoveries.status_route
+        if known is not None:
+            return await self._patch(Account, self._status_path(known, segment), json=body)
+        try:
+            account = await self._patch(Account, self._status_path("seed", segment), json=body)
+        except NotFoundError:
+            # The seed route is missing on the live API, or the account is: the
+            # live route tells which (its 404 is the account's).
+            account = await self._patch(Account, self._status_path("live", segment), json=body)
+            discoveries.status_route = "live"
+            return account
+        discoveries.status_route = "seed"
+        return account
+
+    @staticmethod
+    def _status_path(route: str, segment: str) -> str:
+        return api_path("v1.0", "accounts", _STATUS_ROUTES[route], segment)

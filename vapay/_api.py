@@ -1,0 +1,182 @@
+"""What resources send requests through: a client's chain, base URL, headers and options.
+
+One `Api` per client view: `Client.with_options()` makes a new one with other
+options, and every resource built from it uses them. Resources call the verbs of
+`vapay.resources._base.Resource`, which call this; nothing else reaches into the
+client.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import time
+from collections.abc import Iterator, Mapping
+from typing import TypeVar
+
+import attrs
+from yarl import URL
+
+from vapay._convert import DecodeError, structure, structure_page
+from vapay._envelope import data_of, unwrap
+from vapay._errors import APIResponseValidationError
+from vapay._models import Page
+from vapay._pagination import PageSource
+from vapay._transport import Handler, Request, Response, body_text
+from vapay._validate import check_header_token, check_int
+
+T = TypeVar("T")
+
+
+@attrs.frozen(kw_only=True)
+class Options:
+    """Per-call settings of a client view (see `Client.with_options`)."""
+
+    timeout: float | None
+    max_retries: int
+    deadline: float | None
+    headers: Mapping[str, str] = attrs.field(factory=dict)
+
+
+def make_options(
+    timeout: float | None,
+    max_retries: int,
+    deadline: float | None,
+    headers: Mapping[str, str],
+) -> Options:
+    """Checked `Options`.
+
+    Raises:
+        ValueError: a negative or non-integer *max_retries*, a timeout or deadline
+            that is not a positive finite number, a header that cannot be sent.
+    """
+    check_int(max_retries, name="max_retries", minimum=0)
+    for name, value in (("timeout", timeout), ("deadline", deadline)):
+        if value is not None and not (value > 0 and math.isfinite(value)):
+            raise ValueError(f"{name} must be a positive number of seconds or None, got {value!r}")
+    for header, text in headers.items():
+        check_header_token(header, name="a header name")
+        if not _is_header_value(text):
+            raise ValueError(
+                f"the value of header {header!r} must be a string without control characters"
+            )
+    return Options(
+        timeout=timeout, max_retries=max_retries, deadline=deadline, headers=dict(headers)
+    )
+
+
+def _is_header_value(text: object) -> bool:
+    # A control character (a newline above all) would split the header.
+    return isinstance(text, str) and not any(ord(c) < 0x20 or ord(c) == 0x7F for c in text)  # noqa: PLR2004
+
+
+@attrs.define(kw_only=True)
+class Discoveries:
+    """What a client has learnt about the server it talks to, shared by its views.
+
+    Attributes:
+        status_route: which account status route answers ("seed" or "live"), once known.
+    """
+
+    status_route: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Api:
+    """Sends requests for resources and decodes the answers into models."""
+
+    send: Handler
+    base_url: URL
+    headers: Mapping[str, str]
+    options: Options
+    discoveries: Discoveries
+
+    async def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        json: object = None,
+        idempotent: bool | None = None,
+    ) -> Response:
+        """Send one call (with its retries) and return the answer, whatever its status."""
+        options = self.options
+        headers = {**self.headers, **options.headers} if options.headers else self.headers
+        request = Request(
+            method=method,
+            url=self.base_url.with_path(self.base_url.raw_path.rstrip("/") + path, encoded=True),
+            params=params or {},
+            json=json,
+            headers=headers,
+            idempotent=method == "GET" if idempotent is None else idempotent,
+            timeout=options.timeout,
+            max_retries=options.max_retries,
+            deadline=None if options.deadline is None else time.monotonic() + options.deadline,
+        )
+        return await self.send(request)
+
+    async def data(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        json: object = None,
+        idempotent: bool | None = None,
+    ) -> object:
+        """The `data` of a successful answer, as decoded JSON; an error answer raises."""
+        response = await self.call(method, path, params=params, json=json, idempotent=idempotent)
+        return data_of(unwrap(response), response)
+
+    async def fetch(
+        self,
+        cls: type[T],
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        json: object = None,
+        idempotent: bool | None = None,
+        extra: Mapping[str, object] | None = None,
+    ) -> T:
+        """The answer's `data` as a *cls*, its fields named in *extra* set to their values."""
+        response = await self.call(method, path, params=params, json=json, idempotent=idempotent)
+        data = data_of(unwrap(response), response)
+        if extra and isinstance(data, dict):
+            data = {**data, **extra}
+        with decoding(response):
+            return structure(data, cls)
+
+    def page_source(
+        self,
+        cls: type[T],
+        path: str,
+        *,
+        params: Mapping[str, str],
+        extra: Mapping[str, object] | None = None,
+    ) -> PageSource[T]:
+        """How to fetch page n of a listing of *cls* items."""
+
+        async def fetch(number: int) -> Page[T]:
+            response = await self.call("GET", path, params={**params, "page": str(number)})
+            envelope = unwrap(response)
+            with decoding(response):
+                items, pagination = structure_page(envelope, cls, extra=extra)
+            return Page(items=items, pagination=pagination, number=number)
+
+        return PageSource(fetch, f"GET {path}")
+
+
+@contextlib.contextmanager
+def decoding(response: Response) -> Iterator[None]:
+    """Turn a DecodeError into an APIResponseValidationError naming the request."""
+    try:
+        yield
+    except DecodeError as err:
+        request = response.request
+        raise APIResponseValidationError(
+            f"{request.method} {request.path}: {err}",
+            status=response.status,
+            body=body_text(response.body),
+        ) from err
