@@ -85,7 +85,7 @@ async def money_in(client: vapay.Client, account_id: str) -> None:
         account_id,
         bank_code="BRI",
         kind="temporary",
-        amount=Decimal("150000"),
+        amount=Decimal(150000),
         expired_at=dt.datetime(2026, 12, 1, tzinfo=dt.timezone.utc),
         merchant_reff_no="INV-1",
         name="Toko Budi",
