@@ -2,7 +2,8 @@
 
 A file is written beside its target under a temporary name and moved into place
 only once complete, so an interrupted run never leaves a truncated export where
-a complete one is expected.
+a complete one is expected. CSV fields that a spreadsheet would run as a formula
+are written as text (`spreadsheet_text`).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Protocol, TextIO
@@ -54,13 +56,32 @@ class RowWriter(Protocol):
         """Write one virtual account."""
 
 
+# What a spreadsheet takes for the start of a formula (OWASP, "CSV injection").
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
+
+
+def spreadsheet_text(value: str) -> str:
+    """*value* as a CSV field that a spreadsheet shows and never runs.
+
+    Text that would start a formula (`=HYPERLINK(...)`, `+cmd|...`, `@SUM(...)`)
+    gets a leading `'`, which spreadsheets take as "this is text". A plain number
+    such as the amount `-500.00` runs nothing, and is left a number.
+    """
+    if value.startswith(_FORMULA_STARTS) and not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
 class _CsvRows:
     def __init__(self, stream: TextIO) -> None:
         self._writer = csv.writer(stream)
         self._writer.writerow(COLUMNS)
 
     def write(self, va: VirtualAccount) -> None:
-        self._writer.writerow(["" if value is None else value for value in row(va)])
+        self._writer.writerow(
+            ["" if value is None else spreadsheet_text(value) for value in row(va)]
+        )
 
 
 class _JsonRows:
