@@ -12,6 +12,8 @@ import contextlib
 import csv
 import os
 import re
+import stat
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Protocol, TextIO
@@ -118,25 +120,57 @@ def open_export(output: str, fmt: str, stdout: TextIO) -> Iterator[RowWriter]:
         raise CliError(f"cannot write {output}: it is a directory")
     if path.exists() and not path.is_file():
         # A device, a pipe or /dev/fd/N (a shell's >(...)): write straight to it.
-        with _open_for_writing(path, output) as stream:
+        with _failing_as(output):
+            fd = os.open(path, os.O_WRONLY)
+        with _text_writer(fd) as stream:
             yield _WRITERS[fmt](stream)
         return
     # Replace what a symlink points to, not the link itself.
-    path = path.resolve()
-    partial = path.with_name(f".{path.name}.partial-{os.getpid()}")
-    stream = _open_for_writing(partial, output)
+    with _replacing(path.resolve(), output) as stream:
+        yield _WRITERS[fmt](stream)
+
+
+@contextlib.contextmanager
+def _replacing(path: Path, output: str) -> Iterator[TextIO]:
+    """A new file beside *path*, moved over it once written without an error.
+
+    mkstemp creates the file exclusively (`O_EXCL`) under a random name, so a
+    link planted beside *path* is never followed, and readable by its owner only
+    (0600, or less under a stricter umask). A file that replaces another one
+    takes that file's mode instead, as an editor's save does.
+    """
+    with _failing_as(output):
+        fd, name = tempfile.mkstemp(prefix=f".{path.name}.partial-{os.getpid()}-", dir=path.parent)
+    partial = Path(name)
     try:
-        with stream:
-            yield _WRITERS[fmt](stream)
+        with _text_writer(fd) as stream:
+            _keep_mode(path, partial)
+            yield stream
         partial.replace(path)
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
 
 
-def _open_for_writing(path: Path, output: str) -> TextIO:
+def _keep_mode(path: Path, partial: Path) -> None:
     try:
-        # newline="": the csv module writes its own line ends.
-        return path.open("w", encoding="utf-8", newline="")
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        return  # a new export: mkstemp's private mode stays
+    partial.chmod(mode)
+
+
+@contextlib.contextmanager
+def _failing_as(output: str) -> Iterator[None]:
+    """An OSError, as the one-line `CliError` naming *output*."""
+    try:
+        yield
     except OSError as err:
         raise CliError(f"cannot write {output}: {err.strerror or err}") from None
+
+
+def _text_writer(fd: int) -> TextIO:
+    # newline="": the csv module writes its own line ends. backslashreplace: a
+    # lone surrogate (valid JSON: "\ud800") is written as its escape, as on
+    # stdout, instead of aborting the export; JSON Lines reads it back unchanged.
+    return os.fdopen(fd, "w", encoding="utf-8", newline="", errors="backslashreplace")
