@@ -5,7 +5,8 @@ clear the screen, move the cursor over earlier lines or plant a link; a line
 feed or carriage return can fake a line of output. `printable` is applied where
 such text becomes terminal output (table cells and titles, one-line errors), so
 every table and message is safe whatever field the text came from. JSON output
-needs none of it: the JSON encoder escapes control characters itself.
+is for programs and keeps the exact strings; its encoder escapes the C0 controls,
+ESC among them, itself.
 """
 
 from __future__ import annotations
