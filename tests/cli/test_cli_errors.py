@@ -129,9 +129,10 @@ def test_bad_number_is_a_usage_error(run: Run) -> None:
     [
         ("1e2", "not an integer: '1e2'"),
         ("26", "must be <= 25 (the API's maximum for virtual accounts), got 26"),
+        ("9" * 400, f"must be <= 25 (the API's maximum for virtual accounts), got {'9' * 40}..."),
         ("9" * 5000, f"not an integer: '{'9' * 40}...'"),
     ],
-    ids=["exponent", "past-the-maximum", "5000-digits"],
+    ids=["exponent", "past-the-maximum", "400-digits", "5000-digits"],
 )
 def test_bad_page_size_is_named_briefly(run: Run, value: str, message: str) -> None:
     """A page size that is no integer, or absurdly long, is refused in one short line."""

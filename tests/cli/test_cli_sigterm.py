@@ -32,12 +32,13 @@ def sandbox_environment(sandbox: Sandbox) -> dict[str, str]:
     }
 
 
-def wait_for(path: Path, process: subprocess.Popen[str]) -> None:
-    """Return once *path* exists; fail if *process* ends or the deadline passes first."""
+def wait_for(directory: Path, pattern: str, process: subprocess.Popen[str]) -> None:
+    """Return once a file matching *pattern* exists in *directory*; fail if
+    *process* ends or the deadline passes first."""
     deadline = time.monotonic() + STARTUP_DEADLINE
-    while not path.exists():
+    while not any(directory.glob(pattern)):
         assert process.poll() is None, process.communicate()
-        assert time.monotonic() < deadline, f"{path.name} never appeared"
+        assert time.monotonic() < deadline, f"{pattern} never appeared"
         time.sleep(0.01)
 
 
@@ -55,7 +56,7 @@ def test_sigterm_mid_export_exits_143_and_leaves_no_partial_file(tmp_path: Path)
             text=True,
         )
         try:
-            wait_for(tmp_path / f".vas.csv.partial-{process.pid}", process)
+            wait_for(tmp_path, f".vas.csv.partial-{process.pid}-*", process)
             process.send_signal(signal.SIGTERM)
             out, err = process.communicate(timeout=EXIT_DEADLINE)
         finally:

@@ -52,7 +52,8 @@ def _number(
             value = convert(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"not {kind}: {shown!r}") from None
-        if not math.isfinite(value):
+        # Not math.isfinite(): it converts an int to a float, which fails past 1e308.
+        if value != value or abs(value) == math.inf:  # noqa: PLR0124 - NaN is unequal to itself
             raise argparse.ArgumentTypeError(f"must be a finite number, got {shown}")
         if value < minimum or (not inclusive and value == minimum):
             bound = f">= {minimum:g}" if inclusive else f"> {minimum:g}"
@@ -62,6 +63,19 @@ def _number(
         return value
 
     return parse
+
+
+def int_between(
+    minimum: float, maximum: float = math.inf, *, why: str = ""
+) -> Callable[[str], int]:
+    """A parser of integers from *minimum* to *maximum*, for argparse.
+
+    *why* follows the maximum in the error: `must be <= 25{why}, got 26`.
+    """
+    check = _number(
+        int, minimum=minimum, inclusive=True, maximum=maximum, why=why, kind="an integer"
+    )
+    return lambda text: int(check(text))
 
 
 def positive_int(text: str) -> int:
@@ -145,7 +159,7 @@ def _add_per_page(parser: argparse.ArgumentParser, *, maximum: int, of: str) -> 
     why = f" (the API's maximum for {of})"
     parser.add_argument(
         "--per-page",
-        type=_number(int, minimum=1, inclusive=True, maximum=maximum, why=why, kind="an integer"),
+        type=int_between(1, maximum, why=why),
         metavar="N",
         help=f"items per page, 1..{maximum} (default: the API's, 25)",
     )
@@ -234,7 +248,7 @@ def _add_demo(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
         metavar="N",
         help="per account (default: 40)",
     )
-    demo.add_argument("--seed", type=int, default=0)
+    demo.add_argument("--seed", type=int_between(-math.inf), default=0)
     demo.add_argument(
         "--latency",
         type=non_negative_float,

@@ -10,6 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from vapay._cli._output import bank_of, cents, text
+from vapay._cli._terminal import printable
 from vapay._models import Account, VirtualAccount
 
 # Colour says "needs a look" without making people read the word.
@@ -22,10 +23,17 @@ _STATUS_STYLES = {
 }
 
 
+def cell(value: object, style: str = "") -> Text:
+    """A table cell: never parsed as markup, its control characters escaped.
+
+    Every value from the API enters a table through here, whatever the column.
+    """
+    return Text(printable(text(value)), style=style)
+
+
 def status_cell(status: object) -> Text:
     """A status, coloured by what it means."""
-    value = text(status)
-    return Text(value, style=_STATUS_STYLES.get(value, ""))
+    return cell(status, style=_STATUS_STYLES.get(text(status), ""))
 
 
 def amount_text(value: Decimal) -> Text:
@@ -37,16 +45,11 @@ def amount_text(value: Decimal) -> Text:
     return Text(f"{cents(value):,}")
 
 
-def cell(value: object) -> Text:
-    """A table cell: never parsed as markup, whatever the API sent."""
-    return Text(text(value))
-
-
 _EXACT_COLUMNS = frozenset({"ID", "Id", "Number", "Account", "Account ID"})
 
 
 def _table(title: str, columns: Sequence[str], *, right: Iterable[str] = ()) -> Table:
-    table = Table(title=title, title_justify="left", header_style="bold")
+    table = Table(title=printable(title), title_justify="left", header_style="bold")
     aligned = set(right)
     for column in columns:
         if column in aligned or column in _EXACT_COLUMNS:
@@ -76,7 +79,7 @@ def accounts_table(accounts: Sequence[Account]) -> Table:
 
 def account_table(account: Account) -> Table:
     """One account, a field per row; fields the API did not send are left out."""
-    table = Table(title=f"Account {account.id}", title_justify="left", show_header=False)
+    table = Table(title=printable(f"Account {account.id}"), title_justify="left", show_header=False)
     table.add_column("Field", style="bold")
     table.add_column("Value")
     for name in (

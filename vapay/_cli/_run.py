@@ -22,6 +22,7 @@ from vapay._cli._connect import connect
 from vapay._cli._demo import demo_command
 from vapay._cli._output import CliError, Streams
 from vapay._cli._reconcile import reconcile_command
+from vapay._cli._terminal import printable
 from vapay._client import Client
 from vapay._errors import (
     APIStatusError,
@@ -86,8 +87,8 @@ def describe(err: Exception) -> str:
             message += f" ({fields})"
     else:
         message = str(err) or type(err).__name__
-    # One line, whatever the server put in its message.
-    return " ".join(message.split())
+    # One line, whatever the server put in its message, and inert on a terminal.
+    return printable(" ".join(message.split()))
 
 
 class _Terminated(Exception):  # noqa: N818 - a stop, like KeyboardInterrupt; not an error

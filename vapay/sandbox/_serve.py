@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import math
 import signal
 import sys
 from collections.abc import Sequence
 
+# The command line's number parsers: refused here, a bad number is a usage error
+# (exit 2) rather than a traceback from deep inside the server.
+from vapay._cli._args import int_between, non_negative_float, non_negative_int, positive_float
 from vapay.sandbox._sandbox import Sandbox
+
+_MAX_PORT = 65_535
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -18,14 +24,16 @@ def _parser() -> argparse.ArgumentParser:
         "to export (VAPAY_BASE_URL and the credentials).",
     )
     parser.add_argument("--host", default="127.0.0.1", help="loopback address")
-    parser.add_argument("--port", type=int, default=8080, help="0 picks a free port")
-    parser.add_argument("--accounts", type=int, default=10)
     parser.add_argument(
-        "--virtual-accounts", type=int, default=30, help="virtual accounts per account"
+        "--port", type=int_between(0, _MAX_PORT), default=8080, help="0 picks a free port"
     )
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--latency", type=float, default=0.0, help="seconds")
-    parser.add_argument("--token-ttl", type=float, default=3600.0, help="seconds")
+    parser.add_argument("--accounts", type=non_negative_int, default=10)
+    parser.add_argument(
+        "--virtual-accounts", type=non_negative_int, default=30, help="virtual accounts per account"
+    )
+    parser.add_argument("--seed", type=int_between(-math.inf), default=0)
+    parser.add_argument("--latency", type=non_negative_float, default=0.0, help="seconds")
+    parser.add_argument("--token-ttl", type=positive_float, default=3600.0, help="seconds")
     parser.add_argument("--live", action="store_true", help="serve the live API's newer shapes")
     return parser
 
