@@ -67,16 +67,16 @@ def payments(invoices: list[Invoice]) -> Iterator[vapay.VATransaction]:
 
     for n, invoice in enumerate(invoices):
         bucket = n % 100
-        if bucket < 90:  # noqa: PLR2004
+        if bucket < 90:
             yield make(invoice.reference, invoice.amount)
-        elif bucket < 93:  # noqa: PLR2004
+        elif bucket < 93:
             yield make(invoice.reference, invoice.amount + (1 if bucket % 2 else -1))
-        elif bucket < 95:  # noqa: PLR2004
+        elif bucket < 95:
             yield make(invoice.reference, invoice.amount)
             yield make(invoice.reference, invoice.amount)
         else:
             yield make(invoice.reference, invoice.amount, "expired")
-        if bucket < 2:  # noqa: PLR2004
+        if bucket < 2:
             yield make(f"UNKNOWN/{n}", Decimal(12_345))
 
 
