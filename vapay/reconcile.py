@@ -196,23 +196,34 @@ class Report:
                 if not isinstance(entry, Matched):
                     yield entry
 
-    def to_json(self) -> dict[str, object]:
-        """The report as JSON-ready data (amounts as exact decimal strings); see the README."""
+    def to_json(self, *, entries: bool = True) -> dict[str, object]:
+        """The report as JSON-ready data (amounts as exact decimal strings); see the README.
+
+        Args:
+            entries: list each category's entries (off: counts and totals only).
+        """
+
+        def category(each: Category) -> dict[str, object]:
+            data: dict[str, object] = {"count": each.count, "totals": _amounts_json(each.totals)}
+            if entries and each.entries:
+                data["entries"] = [entry_json(entry) for entry in each.entries]
+            return data
+
         return {
             "invoices": self.invoices,
             "payments": self.payments,
             "needs_action": self.needs_action,
-            "matched": _category_json(self.matched),
-            "amount_mismatch": _category_json(self.amount_mismatch),
-            "duplicate": _category_json(self.duplicate),
-            "unexpected": _category_json(self.unexpected),
-            "unpaid": _category_json(self.unpaid),
+            "matched": category(self.matched),
+            "amount_mismatch": category(self.amount_mismatch),
+            "duplicate": category(self.duplicate),
+            "unexpected": category(self.unexpected),
+            "unpaid": category(self.unpaid),
             "received": {
                 "gross": _amounts_json(self.received.gross),
                 "fees": _amounts_json(self.received.fees),
                 "net": _amounts_json(self.received.net),
-                "settled": _category_json(self.received.settled),
-                "unsettled": _category_json(self.received.unsettled),
+                "settled": category(self.received.settled),
+                "unsettled": category(self.received.unsettled),
             },
         }
 
@@ -469,13 +480,6 @@ def _amounts_of(entry: Matched | AmountMismatch | Duplicate | Unpaid) -> Mapping
 
 def _amounts_json(amounts: Mapping[str, Decimal]) -> dict[str, str]:
     return {currency: str(value) for currency, value in sorted(amounts.items())}
-
-
-def _category_json(category: Category) -> dict[str, object]:
-    data: dict[str, object] = {"count": category.count, "totals": _amounts_json(category.totals)}
-    if category.entries:
-        data["entries"] = [entry_json(entry) for entry in category.entries]
-    return data
 
 
 def entry_json(entry: Matched | AmountMismatch | Duplicate | Unpaid) -> dict[str, object]:

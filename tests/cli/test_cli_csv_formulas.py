@@ -54,7 +54,7 @@ def test_formula_text_gets_a_leading_quote(
     sandbox = serve_data(virtual_account={"bank_code": formula})
     output = tmp_path / "vas.csv"
 
-    result = run("reconcile", "-o", str(output))
+    result = run("virtual-accounts", "export", "-o", str(output))
 
     rows = first_account_rows(csv_text(output), sandbox)
     assert result.code == 0
@@ -69,7 +69,7 @@ def test_formula_text_gets_a_leading_quote_on_stdout(
     """CSV written to stdout is neutralized the same way."""
     sandbox = serve_data(virtual_account={"bank_code": formula})
 
-    result = run("reconcile", "-o", "-", "--format", "csv")
+    result = run("virtual-accounts", "export", "-o", "-", "--format", "csv")
 
     assert {row["bank"] for row in first_account_rows(result.out, sandbox)} == {f"'{formula}"}
 
@@ -82,7 +82,7 @@ def test_negative_amounts_stay_numbers(
     sandbox = serve_data(virtual_account={"amount": amount})
     output = tmp_path / "vas.csv"
 
-    run("reconcile", "-o", str(output))
+    run("virtual-accounts", "export", "-o", str(output))
 
     rows = first_account_rows(csv_text(output), sandbox)
     assert rows
@@ -97,7 +97,7 @@ def test_numeric_text_stays_a_number(
     sandbox = serve_data(virtual_account={"bank_code": text})
     output = tmp_path / "vas.csv"
 
-    run("reconcile", "-o", str(output))
+    run("virtual-accounts", "export", "-o", str(output))
 
     rows = first_account_rows(csv_text(output), sandbox)
     assert {row["bank"] for row in rows} == {text}
@@ -111,7 +111,7 @@ def test_jsonl_keeps_formula_text_as_sent(
     sandbox = serve_data(virtual_account={"bank_code": formula})
     output = tmp_path / "vas.jsonl"
 
-    run("reconcile", "-o", str(output))
+    run("virtual-accounts", "export", "-o", str(output))
 
     account_id = sandbox.state.accounts[0].id
     rows = [json.loads(line) for line in output.read_text(encoding="utf-8").splitlines()]

@@ -64,7 +64,7 @@ def test_a_link_planted_at_the_temporary_name_is_not_followed(
     plant(tmp_path / f".vas.csv.partial-{os.getpid()}", victim)
     before = victim.read_text() if victim.exists() else None
 
-    result = run("reconcile", "-o", str(output))
+    result = run("virtual-accounts", "export", "-o", str(output))
 
     assert result.code == 0, result.err
     assert (victim.read_text() if victim.exists() else None) == before
@@ -85,7 +85,7 @@ def test_replacing_an_export_keeps_its_mode(
     output.write_text("earlier\n")
     output.chmod(kept)
 
-    result = run("reconcile", "-o", str(output))
+    result = run("virtual-accounts", "export", "-o", str(output))
 
     assert result.code == 0, result.err
     assert output.read_text().startswith("account_id,")
@@ -104,7 +104,7 @@ def test_a_new_export_is_private(
     output = tmp_path / "vas.csv"
     previous = os.umask(umask)
     try:
-        result = run("reconcile", "-o", str(output))
+        result = run("virtual-accounts", "export", "-o", str(output))
     finally:
         os.umask(previous)
 
@@ -119,7 +119,7 @@ def test_a_lone_surrogate_is_written_escaped_in_csv(
     sandbox = serve_data(virtual_account={"bank_code": "BRI\ud800"})
     output = tmp_path / "vas.csv"
 
-    result = run("reconcile", "-o", str(output))
+    result = run("virtual-accounts", "export", "-o", str(output))
 
     assert result.code == 0, result.err
     with output.open(encoding="utf-8", newline="") as f:
@@ -136,7 +136,7 @@ def test_a_lone_surrogate_stays_the_same_json_string(
     sandbox = serve_data(virtual_account={"bank_code": "BRI\ud800"})
     output = tmp_path / "vas.jsonl"
 
-    result = run("reconcile", "-o", str(output))
+    result = run("virtual-accounts", "export", "-o", str(output))
 
     assert result.code == 0, result.err
     rows = [json.loads(line) for line in output.read_text(encoding="utf-8").splitlines()]

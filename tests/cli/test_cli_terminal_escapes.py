@@ -134,7 +134,7 @@ def test_summary_values_are_escaped(
     """The reconciliation summary shows escape sequences in statuses and banks as text."""
     serve_data(virtual_account={"bank_code": payload, "status": payload})
 
-    result = run_tty("reconcile", "-o", str(tmp_path / "vas.csv"))
+    result = run_tty("virtual-accounts", "export", "-o", str(tmp_path / "vas.csv"))
 
     assert result.code == 0
     assert controls(result.out) == []
@@ -187,7 +187,7 @@ def test_markup_in_the_summary_is_shown_as_is(
     """Rich markup in a bank code is printed as text in the summary."""
     serve_data(virtual_account={"bank_code": markup})
 
-    result = run_tty("reconcile", "-o", str(tmp_path / "vas.csv"))
+    result = run_tty("virtual-accounts", "export", "-o", str(tmp_path / "vas.csv"))
 
     assert markup in shown(result.out)
     assert "\x1b]8;" not in result.out

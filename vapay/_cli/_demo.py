@@ -14,8 +14,8 @@ from pathlib import Path
 
 from vapay._cli._connect import RequestCounter
 from vapay._cli._output import CliError, Streams
-from vapay._cli._reconcile import Plan, export, show_summary
 from vapay._cli._summary import Summary
+from vapay._cli._va_export import Plan, export, show_summary
 from vapay._client import Client
 from vapay.sandbox import Sandbox, SandboxState
 

@@ -1,4 +1,4 @@
-"""Reconciliation rows: one flat record per virtual account, as CSV or JSON Lines.
+"""Exports: flat rows as CSV or JSON Lines, to a file or stdout.
 
 A file is written beside its target under a temporary name and moved into place
 only once complete, so an interrupted run never leaves a truncated export where
@@ -14,14 +14,14 @@ import os
 import re
 import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Protocol, TextIO
+from typing import TextIO
 
 from vapay._cli._output import CliError, bank_of, cents, decimal_text, dumps, iso, text
 from vapay._models import VirtualAccount
 
-COLUMNS = (
+VA_COLUMNS = (
     "account_id",
     "id",
     "number",
@@ -36,8 +36,8 @@ _EXTENSIONS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 STDOUT = "-"
 
 
-def row(va: VirtualAccount) -> tuple[str | None, ...]:
-    """*va*'s fields in `COLUMNS` order, as JSON values (None where absent)."""
+def va_row(va: VirtualAccount) -> tuple[str | None, ...]:
+    """*va*'s fields in `VA_COLUMNS` order, as JSON values (None where absent)."""
     return (
         va.account_id,
         va.id,
@@ -49,13 +49,6 @@ def row(va: VirtualAccount) -> tuple[str | None, ...]:
         va.amount.currency,
         None if va.created_at is None else iso(va.created_at),
     )
-
-
-class RowWriter(Protocol):
-    """Where reconciled virtual accounts go."""
-
-    def write(self, va: VirtualAccount) -> None:
-        """Write one virtual account."""
 
 
 # What a spreadsheet takes for the start of a formula (OWASP, "CSV injection").
@@ -75,26 +68,33 @@ def spreadsheet_text(value: str) -> str:
     return value
 
 
-class _CsvRows:
-    def __init__(self, stream: TextIO) -> None:
-        self._writer = csv.writer(stream)
-        self._writer.writerow(COLUMNS)
+Value = str | None
 
-    def write(self, va: VirtualAccount) -> None:
+
+class _CsvRows:
+    def __init__(self, stream: TextIO, columns: Sequence[str]) -> None:
+        self._writer = csv.writer(stream)
+        self._writer.writerow(columns)
+
+    def write(self, values: Sequence[Value]) -> None:
+        """Write one row: its values in the columns' order."""
         self._writer.writerow(
-            ["" if value is None else spreadsheet_text(value) for value in row(va)]
+            ["" if value is None else spreadsheet_text(value) for value in values]
         )
 
 
 class _JsonRows:
-    def __init__(self, stream: TextIO) -> None:
+    def __init__(self, stream: TextIO, columns: Sequence[str]) -> None:
         self._write = stream.write
+        self._columns = columns
 
-    def write(self, va: VirtualAccount) -> None:
-        self._write(dumps(dict(zip(COLUMNS, row(va), strict=True))) + "\n")
+    def write(self, values: Sequence[Value]) -> None:
+        """Write one row: its values in the columns' order."""
+        self._write(dumps(dict(zip(self._columns, values, strict=True))) + "\n")
 
 
-_WRITERS: dict[str, type[_CsvRows | _JsonRows]] = {"csv": _CsvRows, "jsonl": _JsonRows}
+RowWriter = _CsvRows | _JsonRows
+_WRITERS: dict[str, type[RowWriter]] = {"csv": _CsvRows, "jsonl": _JsonRows}
 
 
 def export_format(output: str, given: str | None, *, default: str) -> str:
@@ -105,14 +105,16 @@ def export_format(output: str, given: str | None, *, default: str) -> str:
 
 
 @contextlib.contextmanager
-def open_export(output: str, fmt: str, stdout: TextIO) -> Iterator[RowWriter]:
-    """A writer of *fmt* rows to *output* (a path, or "-" for *stdout*).
+def open_export(
+    output: str, fmt: str, stdout: TextIO, columns: Sequence[str]
+) -> Iterator[RowWriter]:
+    """A writer of *fmt* rows of *columns* to *output* (a path, or "-" for *stdout*).
 
     Raises:
         CliError: *output* cannot be written.
     """
     if output == STDOUT:
-        yield _WRITERS[fmt](stdout)
+        yield _WRITERS[fmt](stdout, columns)
         stdout.flush()
         return
     path = Path(output)
@@ -123,11 +125,11 @@ def open_export(output: str, fmt: str, stdout: TextIO) -> Iterator[RowWriter]:
         with _failing_as(output):
             fd = os.open(path, os.O_WRONLY)
         with _text_writer(fd) as stream:
-            yield _WRITERS[fmt](stream)
+            yield _WRITERS[fmt](stream, columns)
         return
     # Replace what a symlink points to, not the link itself.
     with _replacing(path.resolve(), output) as stream:
-        yield _WRITERS[fmt](stream)
+        yield _WRITERS[fmt](stream, columns)
 
 
 @contextlib.contextmanager

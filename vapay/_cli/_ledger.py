@@ -14,6 +14,7 @@ from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from pathlib import Path
 
+from vapay._cli._terminal import shown
 from vapay._json import loads
 from vapay._models import DEFAULT_CURRENCY
 from vapay._numbers import decimal_from_text
@@ -24,7 +25,6 @@ REQUIRED = ("merchant_reff_no", "amount")
 # something else), and reading it whole would take the memory with it.
 MAX_LEDGER_BYTES = 512 * 1024 * 1024
 _JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json")
-_SHOWN = 40
 
 
 class LedgerError(ValueError):
@@ -147,5 +147,4 @@ def _text(value: object) -> str:
 
 
 def _shown(value: object) -> str:
-    text = repr(value if isinstance(value, str) else str(value))
-    return text if len(text) <= _SHOWN else text[:_SHOWN] + "..."
+    return shown(repr(value if isinstance(value, str) else str(value)))

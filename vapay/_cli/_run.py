@@ -21,8 +21,9 @@ from vapay._cli._commands import (
 from vapay._cli._connect import connect
 from vapay._cli._demo import demo_command
 from vapay._cli._output import CliError, Streams
-from vapay._cli._reconcile import reconcile_command
+from vapay._cli._reconcile import LedgerUsageError, reconcile_command
 from vapay._cli._terminal import printable
+from vapay._cli._va_export import export_command
 from vapay._client import Client
 from vapay._errors import (
     APIStatusError,
@@ -41,6 +42,7 @@ Command = Callable[[argparse.Namespace, Streams], Coroutine[Any, Any, int]]
 ClientCommand = Callable[[Client, argparse.Namespace, Streams], Awaitable[int]]
 
 EXIT_ERROR = 1
+EXIT_USAGE = 2
 # What a shell reports for a process stopped by SIGINT, SIGPIPE or SIGTERM
 # (128 + signal).
 EXIT_INTERRUPTED = 130
@@ -72,6 +74,7 @@ COMMANDS: dict[str, Command] = {
     "accounts.create": _with_client(accounts_create),
     "accounts.update_status": _with_client(accounts_update_status),
     "virtual_accounts.list": _with_client(virtual_accounts_list),
+    "virtual_accounts.export": export_command,
     "reconcile": reconcile_command,
     "demo": demo_command,
 }
@@ -169,6 +172,9 @@ def run(args: argparse.Namespace) -> int:
     except BrokenPipeError:
         _silence_stdout()
         return EXIT_BROKEN_PIPE
+    except LedgerUsageError as err:
+        print(f"vapay: error: {describe(err)}", file=sys.stderr)
+        return EXIT_USAGE
     except (VapayError, CliError, ValueError, OSError) as err:
         print(f"vapay: error: {describe(err)}", file=sys.stderr)
         return EXIT_ERROR

@@ -34,3 +34,12 @@ def printable(text: str) -> str:
     kept as it is.
     """
     return _UNSAFE.sub(_escape, text)
+
+
+# Enough of a bad value to recognise it; a pasted megabyte is not echoed.
+_SHOWN = 40
+
+
+def shown(text: str) -> str:
+    """*text* cut to a readable length, for an error message."""
+    return text if len(text) <= _SHOWN else text[:_SHOWN] + "..."

@@ -29,7 +29,7 @@ def test_csv_export_is_exactly_the_sandboxs_data(
     """A .csv output holds every virtual account once, by kind then account."""
     output = tmp_path / "vas.csv"
 
-    result = run("reconcile", "-o", str(output))
+    result = run("virtual-accounts", "export", "-o", str(output))
 
     assert result.code == 0
     assert [exported(row) for row in read_csv(output)] == expected_rows(credentials.state)
@@ -41,7 +41,9 @@ def test_jsonl_export_is_exactly_the_sandboxs_data(
     """A .jsonl output holds the same rows, one JSON object each."""
     output = tmp_path / "vas.jsonl"
 
-    result = run("reconcile", "-o", str(output), "--concurrency", "3", "--per-page", "2")
+    result = run(
+        "virtual-accounts", "export", "-o", str(output), "--concurrency", "3", "--per-page", "2"
+    )
 
     assert result.code == 0
     assert [exported(r) for r in jsonl(output.read_text())] == expected_rows(credentials.state)
@@ -53,7 +55,7 @@ def test_format_flag_overrides_the_extension(
     """`--format csv` writes CSV whatever the file is called."""
     output = tmp_path / "vas.txt"
 
-    run("reconcile", "-o", str(output), "--format", "csv")
+    run("virtual-accounts", "export", "-o", str(output), "--format", "csv")
 
     assert output.read_text().splitlines()[0] == (
         "account_id,id,number,kind,status,bank,amount,currency,created_at"
@@ -64,7 +66,7 @@ def test_kind_flag_exports_one_kind(run: Run, credentials: Sandbox, tmp_path: Pa
     """`--kind permanent` exports the permanent virtual accounts only."""
     output = tmp_path / "vas.jsonl"
 
-    run("reconcile", "-o", str(output), "--kind", "permanent")
+    run("virtual-accounts", "export", "-o", str(output), "--kind", "permanent")
 
     rows = [exported(r) for r in jsonl(output.read_text())]
     assert rows == expected_rows(credentials.state, ("permanent",))
@@ -72,7 +74,7 @@ def test_kind_flag_exports_one_kind(run: Run, credentials: Sandbox, tmp_path: Pa
 
 def test_summary_totals_are_exact(run: Run, credentials: Sandbox, tmp_path: Path) -> None:
     """The JSON summary's counts and Decimal totals equal the sandbox's, per group."""
-    result = run("reconcile", "-o", str(tmp_path / "vas.csv"))
+    result = run("virtual-accounts", "export", "-o", str(tmp_path / "vas.csv"))
 
     summary = json.loads(result.out)
     state = credentials.state
@@ -97,7 +99,7 @@ def test_page_requests_are_every_request_but_the_token_requests(
     credentials.fail_next(status=429, route="token", retry_after=0)
     credentials.fail_next(status=429, route="virtual_accounts.list", retry_after=0)
 
-    result = run("reconcile", "-o", str(tmp_path / "vas.csv"))
+    result = run("virtual-accounts", "export", "-o", str(tmp_path / "vas.csv"))
 
     state = credentials.state
     assert state.token_requests == 2
@@ -106,7 +108,7 @@ def test_page_requests_are_every_request_but_the_token_requests(
 
 def test_stdout_output_keeps_stdout_for_rows(run: Run, credentials: Sandbox) -> None:
     """With `-o -` the rows go to stdout and the summary to stderr."""
-    result = run("reconcile", "-o", "-")
+    result = run("virtual-accounts", "export", "-o", "-")
 
     assert result.code == 0
     assert [exported(r) for r in jsonl(result.out)] == expected_rows(credentials.state)
@@ -119,7 +121,7 @@ def test_unwritable_output_is_one_line_error(
     """A path in a missing directory exits 1 before any request is sent."""
     target = tmp_path / "missing" / "vas.csv"
 
-    result = run("reconcile", "-o", str(target))
+    result = run("virtual-accounts", "export", "-o", str(target))
 
     assert result.code == 1
     assert result.err == f"vapay: error: cannot write {target}: No such file or directory\n"
@@ -130,7 +132,9 @@ def test_failed_run_leaves_no_file(run: Run, credentials: Sandbox, tmp_path: Pat
     """An API failure mid-walk leaves neither the output nor a partial file."""
     credentials.fail_next(status=500, times=10, route="virtual_accounts.list")
 
-    result = run("--max-retries", "0", "reconcile", "-o", str(tmp_path / "vas.csv"))
+    result = run(
+        "--max-retries", "0", "virtual-accounts", "export", "-o", str(tmp_path / "vas.csv")
+    )
 
     assert result.code == 1
     assert result.err.startswith("vapay: error: server error (HTTP 500)")
@@ -143,7 +147,7 @@ def test_failed_run_keeps_an_earlier_export(run: Run, credentials: Sandbox, tmp_
     output.write_text("earlier\n")
     credentials.fail_next(status=500, times=10, route="virtual_accounts.list")
 
-    run("--max-retries", "0", "reconcile", "-o", str(output))
+    run("--max-retries", "0", "virtual-accounts", "export", "-o", str(output))
 
     assert output.read_text() == "earlier\n"
 
@@ -151,7 +155,7 @@ def test_failed_run_keeps_an_earlier_export(run: Run, credentials: Sandbox, tmp_
 @pytest.mark.parametrize("flag", ["--concurrency", "--per-page"])
 def test_zero_is_a_usage_error(run: Run, flag: str) -> None:
     """Counts below 1 are refused by the parser (exit 2)."""
-    result = run("reconcile", "-o", "-", flag, "0")
+    result = run("virtual-accounts", "export", "-o", "-", flag, "0")
 
     assert result.code == 2
     assert "must be >= 1, got 0" in result.err
@@ -159,7 +163,7 @@ def test_zero_is_a_usage_error(run: Run, flag: str) -> None:
 
 def test_output_is_required(run: Run) -> None:
     """`reconcile` without `-o` is a usage error."""
-    assert run("reconcile").code == 2
+    assert run("virtual-accounts", "export").code == 2
 
 
 def test_ctrl_c_stops_cleanly(run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -175,7 +179,9 @@ def test_ctrl_c_stops_cleanly(run: Run, tmp_path: Path, monkeypatch: pytest.Monk
         timer = threading.Timer(0.4, os.kill, (os.getpid(), signal.SIGINT))
         timer.start()
         try:
-            result = run("reconcile", "-o", str(tmp_path / "vas.csv"), "--concurrency", "2")
+            result = run(
+                "virtual-accounts", "export", "-o", str(tmp_path / "vas.csv"), "--concurrency", "2"
+            )
         finally:
             timer.cancel()
         listed = slow.state.count("virtual_accounts.list")
@@ -194,7 +200,7 @@ def test_an_output_symlink_keeps_pointing_at_the_replaced_file(
     link = tmp_path / "link.csv"
     link.symlink_to(target)
 
-    result = run("reconcile", "-o", str(link))
+    result = run("virtual-accounts", "export", "-o", str(link))
 
     assert result.code == 0, result.err
     assert link.is_symlink()
@@ -207,8 +213,16 @@ def test_exported_amounts_all_have_two_decimals_at_least(
     """99000, 99000.5 and "99000.00" from the API all export as 99000.00-style text."""
     output = tmp_path / "vas.csv"
 
-    assert run("reconcile", "-o", str(output)).code == 0
+    assert run("virtual-accounts", "export", "-o", str(output)).code == 0
 
     amounts = [str(row["amount"]) for row in read_csv(output)]
     assert amounts
     assert all("." in a and len(a.split(".")[1]) >= 2 for a in amounts)
+
+
+def test_reconcile_without_a_ledger_says_where_the_export_went(run: Run) -> None:
+    """`vapay reconcile -o PATH` (the old export) is a usage error naming the new command."""
+    result = run("reconcile", "-o", "vas.csv")
+
+    assert result.code == 2
+    assert "vapay virtual-accounts export -o PATH" in result.err
