@@ -212,3 +212,17 @@ def test_json_output_keeps_the_exact_value(run: Run, serve_data: ServeData) -> N
     result = run("accounts", "list")
 
     assert json.loads(result.out.splitlines()[0])["name"] == "\x1b]0;pwned\x07"
+
+
+@pytest.mark.parametrize(("payload", "visible"), ESCAPES)
+def test_json_output_on_a_terminal_holds_no_control_character(
+    run_tty: Run, serve_data: ServeData, payload: str, visible: str
+) -> None:
+    """`--json` on a terminal escapes every character a terminal acts on, keeping the value."""
+    serve_data(account={"name": payload})
+
+    result = run_tty("--json", "accounts", "list")
+
+    assert result.code == 0
+    assert controls(result.out) == []
+    assert json.loads(result.out.splitlines()[0])["name"] == payload

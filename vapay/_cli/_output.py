@@ -17,6 +17,7 @@ from typing import TextIO, cast
 import attrs
 from rich.console import Console
 
+from vapay._cli._terminal import json_safe
 from vapay._models import VirtualAccount
 
 
@@ -143,8 +144,14 @@ def _json_node(value: object, pending: list[tuple[object, _Container]]) -> objec
 
 
 def dumps(obj: object) -> str:
-    """One line of JSON."""
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+    """One line of JSON, safe to print on a terminal, with the exact same values.
+
+    The encoder escapes the C0 controls (ESC among them) itself; what it leaves
+    raw and a terminal would still act on (C1 controls such as the one-byte CSI
+    U+009B, bidirectional overrides, lone surrogates) is escaped as `\\uXXXX`,
+    which any JSON reader decodes back to the same string.
+    """
+    return json_safe(json.dumps(obj, ensure_ascii=False, separators=(",", ":")))
 
 
 def write_json(stream: TextIO, obj: object) -> None:

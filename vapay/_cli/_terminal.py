@@ -5,8 +5,8 @@ clear the screen, move the cursor over earlier lines or plant a link; a line
 feed or carriage return can fake a line of output. `printable` is applied where
 such text becomes terminal output (table cells and titles, one-line errors), so
 every table and message is safe whatever field the text came from. JSON output
-is for programs and keeps the exact strings; its encoder escapes the C0 controls,
-ESC among them, itself.
+keeps the exact strings, with the same characters written as JSON escapes
+(`json_safe`), so that `--json` on a terminal or `cat export.jsonl` is inert too.
 """
 
 from __future__ import annotations
@@ -20,6 +20,19 @@ import re
 _UNSAFE = re.compile(
     "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
 )
+
+
+# Of those, what `json.dumps(ensure_ascii=False)` writes raw (it escapes C0 itself).
+_UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
+def json_safe(encoded: str) -> str:
+    """JSON text with what a terminal would act on escaped as `\\uXXXX`: the same values."""
+    return _UNSAFE_IN_JSON.sub(_json_escape, encoded)
 
 
 def _escape(match: re.Match[str]) -> str:
