@@ -6,6 +6,7 @@ import argparse
 import math
 from collections.abc import Callable, Sequence
 
+from vapay._cli._webhooks import add_webhooks
 from vapay._client import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
 from vapay._version import __version__
 
@@ -268,6 +269,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_virtual_accounts(commands)
     _add_reconcile(commands)
     _add_demo(commands)
+    add_webhooks(commands)
     sandbox = commands.add_parser(
         "sandbox",
         help="serve the fake API on loopback (options: vapay sandbox --help)",

@@ -22,6 +22,7 @@ from vapay._cli._connect import connect
 from vapay._cli._demo import demo_command
 from vapay._cli._output import CliError, Streams
 from vapay._cli._reconcile import reconcile_command
+from vapay._cli._webhooks import webhooks_verify
 from vapay._client import Client
 from vapay._errors import (
     APIStatusError,
@@ -73,6 +74,7 @@ COMMANDS: dict[str, Command] = {
     "virtual_accounts.list": _with_client(virtual_accounts_list),
     "reconcile": reconcile_command,
     "demo": demo_command,
+    "webhooks.verify": webhooks_verify,
 }
 
 
