@@ -178,7 +178,7 @@ def event_from(body: object) -> Event:
     """The event a callback body stands for; it keeps *body* as `.raw`.
 
     Args:
-        body: the decoded body (`_webhook_signing.exact` of what `load` read).
+        body: the decoded body, as `_webhook_signing.load` reads it.
 
     Raises:
         DecodeError: a known event whose fields are not its documented types

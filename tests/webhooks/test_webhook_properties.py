@@ -103,7 +103,7 @@ def places(value: object, path: tuple[Any, ...] = ()) -> list[tuple[str, tuple[A
             found.append(("key", (*path, key)))
             found += places(inner, (*path, key))
     elif isinstance(value, list):
-        normalized = [signing.normalize(signing.load(dump({"v": item}))) for item in value]
+        normalized = [signing.normalize(dump({"v": item})) for item in value]
         if any(form != normalized[0] for form in normalized):
             found.append(("reorder", path))
         for index, inner in enumerate(value):
