@@ -245,3 +245,18 @@ def test_an_unknown_event_prints_its_data(run_tty: Run, tmp_path: Path) -> None:
         "verified: UnknownEvent (qris-acquirer-transaction)",
         '  data  {"amount": "1.50"}',
     ]
+
+
+def test_control_characters_never_reach_the_terminal(run_tty: Run, tmp_path: Path) -> None:
+    """An escape sequence in a field is shown escaped, not sent to the terminal."""
+    body = '{"event": "x\\u001b[2J", "data": "\\u001b]0;pwned\\u0007"}'
+    headers = signing.signed_headers(
+        body.encode(), endpoint=ENDPOINT, secret=SECRET, api_key="k", timestamp=int(NOW)
+    )
+
+    result = run_tty(*verify_args(saved(tmp_path, body, **headers)))
+
+    assert result.code == 0
+    assert "\x1b" not in result.out
+    assert "\x07" not in result.out
+    assert result.out.splitlines()[0] == "verified: UnknownEvent (x\\x1b[2J)"

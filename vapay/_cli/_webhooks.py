@@ -158,7 +158,7 @@ def _refused(streams: Streams, err: WebhookVerificationError) -> int:
     from vapay._cli._output import write_json  # noqa: PLC0415 - needs rich
 
     if streams.human(streams.stdout):
-        print(f"vapay: refused ({err.reason}): {err.message}", file=streams.stderr)
+        print(f"vapay: refused ({err.reason}): {_printable(err.message)}", file=streams.stderr)
     else:
         write_json(
             streams.stdout, {"verified": False, "reason": err.reason, "message": err.message}
@@ -176,9 +176,8 @@ def _verified(streams: Streams, event: webhooks.Event) -> int:
             streams.stdout, {"verified": True, "type": type(event).__name__, "event": fields}
         )
         return 0
-    print(
-        f"verified: {type(event).__name__} ({event.event or 'no event name'})", file=streams.stdout
-    )
+    name = _printable(event.event or "no event name")
+    print(f"verified: {type(event).__name__} ({name})", file=streams.stdout)
     lines = _readable(event)
     width = max((len(field) for field, _ in lines), default=0)
     for field, value in lines:
@@ -189,7 +188,7 @@ def _verified(streams: Streams, event: webhooks.Event) -> int:
 def _readable(event: webhooks.Event) -> list[tuple[str, str]]:
     """The event's fields that are set, each as one short line of text."""
     return [
-        (field.name, " ".join(_shown(value).split())[:_SHOWN])
+        (field.name, _printable(" ".join(_shown(value).split())[:_SHOWN]))
         for field in attrs.fields(type(event))
         if field.name not in {"raw", "event"} and (value := getattr(event, field.name)) is not None
     ]
@@ -197,6 +196,13 @@ def _readable(event: webhooks.Event) -> list[tuple[str, str]]:
 
 # Enough of a value to recognise it; a megabyte of `data` is not a line.
 _SHOWN = 200
+
+
+def _printable(text: str) -> str:
+    """*text* with control characters escaped: a forged body must not drive the terminal."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
 
 
 def _shown(value: object) -> str:
