@@ -104,24 +104,26 @@ def verify(
         WebhookVerificationError: the delivery is refused; `.reason` says which
             check failed (see the module's docstring for the order).
         ValueError: *secrets* holds no candidate, or an empty one; *tolerance*
-            is negative.
+            is negative or not finite.
+        TypeError: *raw_body* is not bytes (decoded text may differ from what
+            was signed).
     """
     body = _as_bytes(raw_body)
     if not (tolerance >= 0 and math.isfinite(tolerance)):
         raise ValueError(f"tolerance must be a non-negative number of seconds, got {tolerance}")
     delivery = _read_headers(headers, partner_id_needed=isinstance(secrets, Mapping))
     candidates = _candidates(secrets, delivery.partner_id)
+    if not candidates:
+        raise WebhookVerificationError(
+            "the signature does not match: no secret is configured for this X-PARTNER-ID",
+            reason="bad_signature",
+        )
     try:
         normalized = _signing.normalize(body)
     except BodyError:
         normalized = []  # no normalized form: only the raw bytes can be signed
     # The raw bytes are the documented fallback: some senders sign them as sent.
     signed = [*dict.fromkeys([*normalized, body])]
-    if not candidates:
-        raise WebhookVerificationError(
-            "the signature does not match: no secret is configured for this X-PARTNER-ID",
-            reason="bad_signature",
-        )
     if not _signed_by_any(delivery, endpoint, signed, candidates):
         raise WebhookVerificationError(
             "the signature does not match: no candidate secret signed this body for this "
