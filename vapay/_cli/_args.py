@@ -301,17 +301,20 @@ def _add_demo(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
         commands,
         "demo",
         "demo",
-        "reconcile against an embedded sandbox: no credentials, no network",
+        "a day of payments on an embedded sandbox, reconciled against a generated ledger "
+        "with planted discrepancies, then checked: no credentials, no network",
     )
-    demo.add_argument("--accounts", type=non_negative_int, default=200, metavar="N")
     demo.add_argument(
-        "--virtual-accounts",
-        type=non_negative_int,
-        default=40,
-        metavar="N",
-        help="per account (default: 40)",
+        "--accounts", type=non_negative_int, default=50, metavar="N", help="(default: 50)"
     )
-    demo.add_argument("--seed", type=int_between(-math.inf), default=0)
+    demo.add_argument(
+        "--invoices",
+        type=non_negative_int,
+        default=20,
+        metavar="N",
+        help="invoices (virtual accounts opened today) per account (default: 20)",
+    )
+    demo.add_argument("--seed", type=int_between(-math.inf), default=0, help="(default: 0)")
     demo.add_argument(
         "--latency",
         type=non_negative_float,
@@ -321,9 +324,27 @@ def _add_demo(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     )
     demo.add_argument("--live", action="store_true", help="serve the live API's newer shapes")
     demo.add_argument(
-        "-o", "--output", metavar="PATH", help="file to write (default: a new temporary file)"
+        "-o",
+        "--output",
+        metavar="PATH",
+        help="write the discrepancy rows there, as reconcile -o does (default: none)",
     )
-    _add_export_options(demo, default_format="csv")
+    demo.add_argument(
+        "--format", choices=FORMATS, help="of -o (default: from the extension, else jsonl)"
+    )
+    demo.add_argument(
+        "--ledger-out",
+        metavar="PATH",
+        help="keep the generated ledger CSV there (default: a temporary file, removed)",
+    )
+    demo.add_argument(
+        "--concurrency",
+        type=positive_int,
+        default=16,
+        metavar="N",
+        help="requests in flight at once (default: 16)",
+    )
+    _add_per_page(demo, maximum=MAX_VIRTUAL_ACCOUNTS_PER_PAGE, of="payment listings")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -238,9 +238,9 @@ def _totals(amounts: Mapping[str, Decimal]) -> str:
 
 def report_table(report: Report, window: Window) -> Table:
     """The report for people: one row per category, then what was received."""
-    title = f"Reconciliation {window.first} to {window.last} (Jakarta time)"
-    table = Table(title=title, title_justify="left", header_style="bold")
-    table.add_column("")
+    days = f"{window.first}" + ("" if window.last == window.first else f" to {window.last}")
+    table = Table(title=f"Payments of {days}", title_justify="left", header_style="bold")
+    table.add_column("Jakarta time")
     table.add_column("Count", justify="right", overflow="fold")
     table.add_column("Amounts", justify="right", overflow="fold")
     categories: dict[str, Category] = {
