@@ -35,6 +35,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--latency", type=non_negative_float, default=0.0, help="seconds")
     parser.add_argument("--token-ttl", type=positive_float, default=3600.0, help="seconds")
     parser.add_argument("--live", action="store_true", help="serve the live API's newer shapes")
+    parser.add_argument(
+        "--status-route",
+        choices=("seed", "live", "both"),
+        default="both",
+        help="which account status route to serve (live: update-status answers 404)",
+    )
     return parser
 
 
@@ -82,6 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             latency=args.latency,
             token_ttl=args.token_ttl,
             live=args.live,
+            status_route=args.status_route,
             # Nobody reads the log of a long-running server: keep memory flat.
             record_requests=False,
         )
