@@ -110,7 +110,7 @@ def balance_table(balance: Balance) -> Table:
 
 def _settled(tx: VATransaction) -> Text:
     if tx.settle_at is not None:
-        return _jakarta(tx.settle_at, "%Y-%m-%d %H:%M")
+        return _jakarta(tx.settle_at, "%Y-%m-%d")
     return cell({True: "yes", False: "no", None: None}[tx.has_settle])
 
 
@@ -124,7 +124,11 @@ def _fee(tx: VATransaction) -> Text:
 
 
 def transactions_table(title: str, items: Sequence[VATransaction]) -> Table:
-    """One row per payment, amounts right-aligned, times in Jakarta time."""
+    """One row per payment, amounts right-aligned, times in Jakarta time (WIB, UTC+7).
+
+    WIB is how the gateway's merchants write it, and short enough that a row of
+    22-digit ids fits 150 columns.
+    """
     table = listing_table(
         f"{len(items):,} {title}",
         (
@@ -135,8 +139,8 @@ def transactions_table(title: str, items: Sequence[VATransaction]) -> Table:
             "Amount",
             "Fee",
             "Currency",
-            "Settled (Jakarta)",
-            "Processed (Jakarta)",
+            "Settled (WIB)",
+            "Processed (WIB)",
         ),
         right=("Amount", "Fee"),
     )
@@ -167,7 +171,8 @@ def may_have_landed(err: VapayError) -> bool:
 
 
 def _look_up_hint(args: argparse.Namespace) -> str:
-    command = ["vapay", "virtual-accounts", "list", args.account_id]
+    # With --kind, which the seed API requires and the live one accepts.
+    command = ["vapay", "virtual-accounts", "list", args.account_id, "--kind", args.kind]
     if args.merchant_reff_no is not None:
         command += ["--merchant-reff-no", args.merchant_reff_no]
     return f"look for it with `{shlex.join(command)}` before trying again"

@@ -41,7 +41,8 @@ A create is never sent twice: the API has no idempotency key, and a second
 virtual account would take real payments. If a create fails in a way that may
 have reached the server (a timeout, a dropped connection, a 5xx), the virtual
 account may exist: look it up with
-`vapay virtual-accounts list ACCOUNT --merchant-reff-no REF` before trying again.
+`vapay virtual-accounts list ACCOUNT --kind KIND --merchant-reff-no REF`
+before trying again (the error line says so, with the values filled in).
 """
 
 
