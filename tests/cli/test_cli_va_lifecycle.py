@@ -364,3 +364,16 @@ def test_list_by_reference_sends_the_filter(run: Run, credentials: Sandbox) -> N
         va.id for va in expected
     ]
     assert len(expected) == 1
+
+
+def test_field_table_shows_names_inert(run_tty: Run, credentials: Sandbox) -> None:
+    """A name holding escape sequences and markup is shown escaped and as it is."""
+    account = credentials.state.accounts[0].id
+    hostile = "\x1b[2J[bold]Budi[/bold]\u202e"
+
+    result = run_tty(*create_args(account), "--name", hostile)
+
+    assert result.code == 0
+    assert "\x1b[2J" not in result.out
+    assert "\u202e" not in result.out
+    assert "\\x1b[2J[bold]Budi[/bold]\\u202e" in screen(result.out)
