@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -118,4 +119,110 @@ asyncio.run(main())
     assert result.stdout.splitlines() == [
         "5",
         "closed: Cannot send a request: the client has been closed.",
+    ]
+
+
+# --- Receiving payment notifications ------------------------------------------------
+
+WEBHOOK_SECRET = "readme-recipe-client-secret"
+PAYMENT_BODY = json.loads(
+    (Path(__file__).parent / "data" / "webhook-vectors.json").read_text(encoding="utf-8")
+)["vectors"][1]["raw_body"].encode()
+
+# Posts the documented payment twice (two signed deliveries, as a retry would be), then
+# a forged one, then a body past the bound; waits until the queue is worked through.
+DELIVERIES = """
+import time
+
+from vapay._webhook_signing import signed_headers
+
+BODY = PAYMENT_BODY_LITERAL
+
+
+def deliveries():
+    signed = [
+        signed_headers(
+            BODY, endpoint=ENDPOINT, secret=SECRETS[0], api_key="k", timestamp=int(time.time())
+        )
+        for _ in range(2)
+    ]
+    forged = {**signed[0], "X-Signature": "0" * 128}
+    too_big = b'{"a": "' + b"x" * vapay.webhooks.MAX_BODY_BYTES + b'"}'
+    return [(BODY, signed[0]), (BODY, signed[1]), (BODY, forged), (too_big, forged)]
+"""
+
+AIOHTTP_DRIVER = """
+import aiohttp
+
+
+async def main():
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    async with aiohttp.ClientSession() as session:
+        for body, headers in deliveries():
+            url = f"http://127.0.0.1:{port}/hooks/va?source=prod"
+            async with session.post(url, data=body, headers=headers) as response:
+                print(response.status, await response.text())
+    await app[EVENTS].join()
+    await runner.cleanup()
+
+
+asyncio.run(main())
+"""
+
+FASTAPI_DRIVER = """
+import httpx
+
+
+async def main():
+    async with api.router.lifespan_context(api):
+        transport = httpx.ASGITransport(app=api)
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
+            for body, headers in deliveries():
+                response = await client.post("/hooks/va?source=prod", content=body, headers=headers)
+                print(response.status_code, response.text)
+        await api.state.events.join()
+
+
+asyncio.run(main())
+"""
+
+
+def run_recipe(framework_block: str, driver: str) -> list[str]:
+    """The shared recipe, one framework's, and a driver, run; the lines printed."""
+    source = "\n".join(
+        [
+            block_starting("async def accept("),
+            block_starting(framework_block),
+            DELIVERIES.replace("PAYMENT_BODY_LITERAL", repr(PAYMENT_BODY)),
+            driver,
+        ]
+    )
+    result = run(source, {**os.environ, "VAPAY_CLIENT_SECRET": WEBHOOK_SECRET})
+    assert result.returncode == 0, result.stderr
+    return [line.strip() for line in result.stdout.splitlines()]
+
+
+@pytest.mark.parametrize(
+    ("framework_block", "driver", "too_big"),
+    [
+        ('app.router.add_post("/hooks/va", receive)', AIOHTTP_DRIVER, "413"),
+        ('@api.post("/hooks/va")', FASTAPI_DRIVER, "413 bad_body"),
+    ],
+    ids=["aiohttp", "fastapi"],
+)
+def test_a_webhook_recipe_takes_a_payment_once_and_refuses_a_forgery(
+    framework_block: str, driver: str, too_big: str
+) -> None:
+    """Two deliveries of one payment are queued once; a forgery and a huge body are refused."""
+    lines = run_recipe(framework_block, driver)
+
+    statuses = [line for line in lines if not line.startswith("paid")]
+    assert statuses[:3] == ["200", "200", "400 bad_signature"]
+    assert statuses[3].startswith(too_big)
+    assert [line for line in lines if line.startswith("paid")] == [
+        "paid 3211120250926133543246 INV-2026-001 100000"
     ]

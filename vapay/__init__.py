@@ -3,6 +3,7 @@
 Everything public is imported here; modules starting with `_` are private.
 """
 
+from vapay import webhooks
 from vapay._auth import (
     ClientCredentialsTokenProvider,
     StaticToken,
@@ -23,7 +24,9 @@ from vapay._errors import (
     RateLimitError,
     UnprocessableEntityError,
     VapayError,
+    WebhookVerificationError,
 )
+from vapay._events import ExpirationEvent, SettlementEvent, UnknownEvent, VATransactionEvent
 from vapay._models import (
     Account,
     AccountStatus,
@@ -65,6 +68,7 @@ __all__ = [
     "Bank",
     "Client",
     "ClientCredentialsTokenProvider",
+    "ExpirationEvent",
     "Fee",
     "Handler",
     "InternalServerError",
@@ -78,17 +82,22 @@ __all__ = [
     "Request",
     "Response",
     "RetryPolicy",
+    "SettlementEvent",
     "StaticToken",
     "Token",
     "TokenProvider",
+    "UnknownEvent",
     "UnprocessableEntityError",
     "VATransaction",
+    "VATransactionEvent",
     "VATransactionStatus",
     "VapayError",
     "VirtualAccount",
     "VirtualAccountKind",
     "VirtualAccountStatus",
+    "WebhookVerificationError",
     "__version__",
+    "webhooks",
 ]
 
 # Tracebacks and reprs say `vapay.NotFoundError`, not where it happens to live.

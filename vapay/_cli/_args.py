@@ -8,6 +8,7 @@ import math
 from collections.abc import Callable, Sequence
 
 from vapay._cli._terminal import shown
+from vapay._cli._webhooks import add_webhooks
 from vapay._client import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
 from vapay._version import __version__
 
@@ -353,6 +354,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_balance(commands, _subparser)
     _add_reconcile(commands)
     _add_demo(commands)
+    add_webhooks(commands)
     sandbox = commands.add_parser(
         "sandbox",
         help="serve the fake API on loopback (options: vapay sandbox --help)",

@@ -32,6 +32,7 @@ from vapay._cli._output import CliError, Streams
 from vapay._cli._reconcile import LedgerUsageError, reconcile_command
 from vapay._cli._terminal import printable
 from vapay._cli._va_export import export_command
+from vapay._cli._webhooks import webhooks_verify
 from vapay._client import Client
 from vapay._errors import (
     APIStatusError,
@@ -91,6 +92,7 @@ COMMANDS: dict[str, Command] = {
     "virtual_accounts.export": export_command,
     "reconcile": reconcile_command,
     "demo": demo_command,
+    "webhooks.verify": webhooks_verify,
 }
 
 

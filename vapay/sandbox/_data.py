@@ -187,8 +187,15 @@ def seed_virtual_accounts(
 
 
 def digits_wire(seed: int, ident: str, field: str, value: str | None) -> object:
-    """A digit string as JSON string or number; a leading zero always stays a string."""
-    if value is None or value.startswith("0") or int(value) >= _MAX_JSON_INT:
+    """A digit string as JSON string or number; a leading zero always stays a string,
+    and so does anything but digits (a ULID created in seed mode, say)."""
+    if (
+        value is None
+        or not value.isascii()
+        or not value.isdigit()
+        or value.startswith("0")
+        or int(value) >= _MAX_JSON_INT
+    ):
         return value
     return int(value) if pick(seed, ident, field, 2) else value
 
