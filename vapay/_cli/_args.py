@@ -187,7 +187,11 @@ def _add_accounts(commands: argparse._SubParsersAction[argparse.ArgumentParser])
 def _add_virtual_accounts(
     commands: argparse._SubParsersAction[argparse.ArgumentParser],
 ) -> None:
-    group = commands.add_parser("virtual-accounts", help="list an account's virtual accounts")
+    from vapay._cli._money_in_args import add_virtual_account_actions  # noqa: PLC0415 - it imports this module
+
+    group = commands.add_parser(
+        "virtual-accounts", help="open, show, change, delete, list or export virtual accounts"
+    )
     actions = group.add_subparsers(title="actions", dest="action", required=True)
     listing = _subparser(
         actions, "list", "virtual_accounts.list", "the virtual accounts of one account"
@@ -197,6 +201,7 @@ def _add_virtual_accounts(
         "--kind", choices=KINDS, help="required by the seed API, optional on the live one"
     )
     _add_per_page(listing, maximum=MAX_VIRTUAL_ACCOUNTS_PER_PAGE, of="virtual accounts")
+    add_virtual_account_actions(actions, listing, _subparser)
     _add_va_export(actions)
 
 
@@ -353,6 +358,8 @@ def build_parser() -> argparse.ArgumentParser:
     `sandbox` takes no arguments of its own: `vapay.cli.main` hands whatever
     follows it to the sandbox server's parser.
     """
+    from vapay._cli._money_in_args import add_balance, add_transactions  # noqa: PLC0415 - it imports this module
+
     parser = argparse.ArgumentParser(
         prog="vapay",
         description=_DESCRIPTION,
@@ -364,6 +371,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(title="commands", dest="command", required=True)
     _add_accounts(commands)
     _add_virtual_accounts(commands)
+    add_transactions(commands, _subparser)
+    add_balance(commands, _subparser)
     _add_reconcile(commands)
     _add_demo(commands)
     add_webhooks(commands)

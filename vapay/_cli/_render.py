@@ -20,6 +20,9 @@ _STATUS_STYLES = {
     "pending": "cyan",
     "expired": "dim",
     "rejected": "red",
+    "paid": "green",
+    "unpaid": "cyan",
+    "failed": "red",
 }
 
 
@@ -45,10 +48,13 @@ def amount_text(value: Decimal) -> Text:
     return Text(f"{cents(value):,}")
 
 
-_EXACT_COLUMNS = frozenset({"ID", "Id", "Number", "Account", "Account ID"})
+_EXACT_COLUMNS = frozenset(
+    {"ID", "Id", "Number", "Account", "Account ID", "Transaction ID", "VA number", "Reference"}
+)
 
 
-def _table(title: str, columns: Sequence[str], *, right: Iterable[str] = ()) -> Table:
+def listing_table(title: str, columns: Sequence[str], *, right: Iterable[str] = ()) -> Table:
+    """An empty table with a row per item to come; ids and amounts are never cut short."""
     table = Table(title=printable(title), title_justify="left", header_style="bold")
     aligned = set(right)
     for column in columns:
@@ -65,7 +71,7 @@ def _table(title: str, columns: Sequence[str], *, right: Iterable[str] = ()) -> 
 
 def accounts_table(accounts: Sequence[Account]) -> Table:
     """One row per account."""
-    table = _table(f"{len(accounts):,} accounts", ("ID", "Name", "Email", "Phone", "Status"))
+    table = listing_table(f"{len(accounts):,} accounts", ("ID", "Name", "Email", "Phone", "Status"))
     for account in accounts:
         table.add_row(
             cell(account.id),
@@ -101,7 +107,7 @@ def account_table(account: Account) -> Table:
 
 def virtual_accounts_table(account_id: str, items: Sequence[VirtualAccount]) -> Table:
     """One row per virtual account, amounts right-aligned."""
-    table = _table(
+    table = listing_table(
         f"{len(items):,} virtual accounts of account {account_id}",
         ("ID", "Number", "Kind", "Status", "Bank", "Amount", "Currency", "Created (UTC)"),
         right=("Amount",),

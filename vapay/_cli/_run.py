@@ -20,6 +20,14 @@ from vapay._cli._commands import (
 )
 from vapay._cli._connect import connect
 from vapay._cli._demo import demo_command
+from vapay._cli._money_in import (
+    balance_show,
+    transactions_list,
+    virtual_accounts_create,
+    virtual_accounts_delete,
+    virtual_accounts_get,
+    virtual_accounts_update,
+)
 from vapay._cli._output import CliError, Streams
 from vapay._cli._reconcile import LedgerUsageError, reconcile_command
 from vapay._cli._terminal import printable
@@ -75,6 +83,12 @@ COMMANDS: dict[str, Command] = {
     "accounts.create": _with_client(accounts_create),
     "accounts.update_status": _with_client(accounts_update_status),
     "virtual_accounts.list": _with_client(virtual_accounts_list),
+    "virtual_accounts.create": _with_client(virtual_accounts_create),
+    "virtual_accounts.get": _with_client(virtual_accounts_get),
+    "virtual_accounts.update": _with_client(virtual_accounts_update),
+    "virtual_accounts.delete": _with_client(virtual_accounts_delete),
+    "transactions.list": _with_client(transactions_list),
+    "balance": _with_client(balance_show),
     "virtual_accounts.export": export_command,
     "reconcile": reconcile_command,
     "demo": demo_command,
