@@ -34,7 +34,12 @@ DESIGN_NAMES = {
     "RateLimitError",
     "InternalServerError",
     "APIResponseValidationError",
-    # Money in: webhooks.
+    # Money in.
+    "VATransaction",
+    "VATransactionStatus",
+    "Fee",
+    "Balance",
+    "reconcile",
     "webhooks",
     "WebhookVerificationError",
     "VATransactionEvent",
@@ -43,7 +48,7 @@ DESIGN_NAMES = {
     "UnknownEvent",
 }
 # Modules exported by name; other submodules (cli, sandbox) appear only once imported.
-PUBLIC_MODULES = {"webhooks"}
+PUBLIC_MODULES = {"reconcile", "webhooks"}
 
 
 def test_all_lists_exactly_the_public_names() -> None:
@@ -85,6 +90,14 @@ def test_the_webhooks_module_comes_with_the_package() -> None:
         vapay.webhooks.__all__
     )
     assert vapay.VATransactionEvent.__module__ == "vapay"
+
+
+def test_the_reconcile_module_comes_with_the_package() -> None:
+    """`import vapay` is enough for vapay.reconcile's matching core."""
+    assert isinstance(vapay.reconcile, types.ModuleType)
+    assert {"reconcile", "Reconciler", "Invoice", "Report", "jakarta_days"} <= set(
+        vapay.reconcile.__all__
+    )
 
 
 def test_error_tree_matches_the_design() -> None:

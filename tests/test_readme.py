@@ -12,6 +12,9 @@ from pathlib import Path
 
 import pytest
 
+import vapay
+from vapay.sandbox import Sandbox
+
 README = Path(__file__).parent.parent / "README.md"
 BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.DOTALL)
 
@@ -87,7 +90,7 @@ def test_the_reconciliation_recipe_exports_every_virtual_account(
     sandbox_env: dict[str, str],
 ) -> None:
     """The bulk recipe writes one CSV row per seeded virtual account."""
-    result = run(block_starting("list_many("), sandbox_env)
+    result = run(block_starting("client.accounts.list(per_page=100), kind=kind"), sandbox_env)
 
     assert result.returncode == 0, result.stderr
     rows = result.stdout.strip().splitlines()
@@ -226,3 +229,49 @@ def test_a_webhook_recipe_takes_a_payment_once_and_refuses_a_forgery(
     assert [line for line in lines if line.startswith("paid")] == [
         "paid 3211120250926133543246 INV-2026-001 100000"
     ]
+
+
+def test_the_taking_payments_recipe_opens_a_va_and_reads_its_balance(
+    sandbox_env: dict[str, str],
+) -> None:
+    """The recipe opens a VA for its invoice, finds no payment yet, and reads the balance."""
+    result = run(block_starting('merchant_reff_no="INV-2026-0001"'), sandbox_env)
+
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert re.fullmatch(r"pay 150000(\.00)? IDR to VA [0-9]+", lines[0])
+    assert lines[1:] == ["available 0.00 pending 0.00"]
+
+
+async def test_the_create_once_recipe_finds_a_va_whose_answer_was_lost() -> None:
+    """When the create's answer is lost, the recipe returns the VA it opened: exactly one."""
+    namespace: dict[str, object] = {}
+    exec(block_starting("async def open_va_once("), namespace)  # noqa: S102 - our README
+    open_va_once = namespace["open_va_once"]
+    # The live API's shape: its VA listing carries merchant_reff_no (the seed page's does not).
+    async with Sandbox(accounts=1, virtual_accounts_per_account=0, live=True) as sandbox:
+        account_id = sandbox.state.accounts[0].id
+        sandbox.truncate_next(route="virtual_accounts.create")  # opened, answer cut
+        async with vapay.Client(**sandbox.client_options()) as client:
+            va = await open_va_once(  # type: ignore[operator]
+                client, account_id, "INV-9", bank_code="BRI", kind="permanent", amount=20_000
+            )
+
+        assert va.merchant_reff_no == "INV-9"
+        assert sandbox.state.count("virtual_accounts.create") == 1
+        assert [v.id for v in sandbox.state.expected_virtual_accounts(account_id)] == [va.id]
+
+
+async def test_the_library_reconciliation_recipe_runs_against_the_sandbox(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`nightly()` walks every account's payments of its window into one report."""
+    namespace: dict[str, object] = {}
+    exec(block_starting("async def nightly("), namespace)  # noqa: S102 - our README
+    sandbox = Sandbox(accounts=3, virtual_accounts_per_account=6, seed=2)
+    async with sandbox, vapay.Client(**sandbox.client_options()) as client:
+        report = await namespace["nightly"](client, namespace["invoices"])  # type: ignore[operator]
+
+    assert (report.invoices, report.unpaid.count) == (1, 1)
+    assert report.unexpected.count == report.payments
+    assert capsys.readouterr().out.count("VATransaction(") == report.unexpected.count

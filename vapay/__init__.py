@@ -3,7 +3,7 @@
 Everything public is imported here; modules starting with `_` are private.
 """
 
-from vapay import webhooks
+from vapay import reconcile, webhooks
 from vapay._auth import (
     ClientCredentialsTokenProvider,
     StaticToken,
@@ -97,6 +97,7 @@ __all__ = [
     "VirtualAccountStatus",
     "WebhookVerificationError",
     "__version__",
+    "reconcile",
     "webhooks",
 ]
 
