@@ -239,7 +239,7 @@ def test_the_taking_payments_recipe_opens_a_va_and_reads_its_balance(
 
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert re.fullmatch(r"pay 150000(\.00)? IDR to VA [0-9]+", lines[0])
+    assert re.fullmatch(r"pay 150000(\.0+)? IDR to VA [0-9]+", lines[0])
     assert lines[1:] == ["available 0.00 pending 0.00"]
 
 
