@@ -30,6 +30,9 @@ TokenEndpointVersion = Literal["v1.1", "v1.0"]
 
 # Peers refresh 60 s before expiry; a short-lived token gets at most half its life.
 DEFAULT_REFRESH_MARGIN = 60.0
+# The shared token request's bound, retries included, even when `timeout` is None:
+# every caller waits on that one request, so a hung one must end by itself.
+DEFAULT_TOKEN_TIMEOUT = 30.0
 
 
 @attrs.frozen(kw_only=True)
@@ -109,6 +112,7 @@ class ClientCredentialsTokenProvider:
         version: TokenEndpointVersion = "v1.1",
         timeout: float | None = None,
         max_retries: int = 2,
+        token_timeout: float = DEFAULT_TOKEN_TIMEOUT,
         margin: float = DEFAULT_REFRESH_MARGIN,
         clock: Callable[[], float] = time.monotonic,
         today: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc),
@@ -121,6 +125,7 @@ class ClientCredentialsTokenProvider:
         self._version = version
         self._timeout = timeout
         self._max_retries = max_retries
+        self.token_timeout = token_timeout
         self._margin = margin
         self._clock = clock
         self._today = today
@@ -153,8 +158,17 @@ class ClientCredentialsTokenProvider:
         return is_fresh(token, now=self._clock(), margin=self._margin)
 
     async def _request_token(self) -> Token:
-        response = await self._send(self.token_request())
-        return parse_token_response(response, issued_at=self._clock())
+        # A deadline, not a timeout: it bounds the retries and their backoff too.
+        request = attrs.evolve(self.token_request(), deadline=time.monotonic() + self.token_timeout)
+        try:
+            response = await self._send(request)
+        except APIResponseValidationError as err:
+            # The transport quotes the start of a body it refuses (one too large):
+            # here that is the token.
+            hidden = _hidden_error(err.status, err.message)
+        else:
+            return parse_token_response(response, issued_at=self._clock())
+        raise hidden
 
     def token_request(self) -> Request:
         """The request for a new token (a new signature each day)."""
@@ -224,7 +238,11 @@ def parse_token_response(response: Response, *, issued_at: float) -> Token:
 
 
 def _hidden(response: Response, message: str) -> APIResponseValidationError:
-    return APIResponseValidationError(message, status=response.status, body="<token answer hidden>")
+    return _hidden_error(response.status, message)
+
+
+def _hidden_error(status: int, message: str) -> APIResponseValidationError:
+    return APIResponseValidationError(message, status=status, body="<token answer hidden>")
 
 
 def _seconds(value: object) -> float | Literal[False] | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import enum
 import ipaddress
+import math
 import os
 from collections.abc import Mapping, Sequence
 from functools import cached_property
@@ -17,6 +18,7 @@ from yarl import URL
 
 from vapay._api import Api, Discoveries, make_options
 from vapay._auth import (
+    DEFAULT_TOKEN_TIMEOUT,
     AuthMiddleware,
     ClientCredentialsTokenProvider,
     StaticToken,
@@ -96,14 +98,18 @@ def _env(value: str | None, name: str) -> str | None:
 
 
 def _check_base_url(base_url: str, *, allow_insecure_http: bool) -> URL:
-    url = URL(base_url.rstrip("/"))
+    if "@" in base_url:
+        # Userinfo (`user:password@`), whatever the scheme or its absence: checked
+        # first and never echoed, since every later message quotes base_url.
+        raise ValueError("base_url must not hold a user name or password")
+    try:
+        url = URL(base_url.rstrip("/"))
+    except ValueError:
+        url = URL()
     if url.scheme not in {"http", "https"} or not url.host:
         raise ValueError(f"base_url must be an http(s) URL with a host, got {base_url!r}")
     if url.query_string or url.fragment:
         raise ValueError("base_url must not have a query or a fragment")
-    if url.user is not None or url.password is not None:
-        # It would be shown in reprs and logs; credentials go in their own arguments.
-        raise ValueError("base_url must not hold a user name or password")
     if url.scheme == "http" and not allow_insecure_http and not _is_loopback(url.host):
         raise ValueError(
             f"base_url {base_url!r} is plain http: credentials would cross the network "
@@ -140,6 +146,8 @@ class Client:
         timeout: seconds each attempt may take (connect, send, read), or None.
         max_retries: retries of a failed request where that is safe (see README).
         deadline: seconds a whole call may take, retries and waits included, or None.
+        token_timeout: seconds the shared token request may take, retries
+            included (it is bounded even when `timeout` is None).
         session: your own `aiohttp.ClientSession`; vapay uses it and never closes it.
         middlewares: your own middlewares, `async def mw(request, call_next)`,
             run for every attempt, inside retries and auth.
@@ -164,6 +172,7 @@ class Client:
         timeout: float | None = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         deadline: float | None = None,
+        token_timeout: float = DEFAULT_TOKEN_TIMEOUT,
         session: aiohttp.ClientSession | None = None,
         middlewares: Sequence[Middleware] = (),
         connection_limit: int = DEFAULT_CONNECTION_LIMIT,
@@ -196,6 +205,10 @@ class Client:
         if token_endpoint not in ("v1.1", "v1.0"):
             raise ValueError(f"token_endpoint must be 'v1.1' or 'v1.0', got {token_endpoint!r}")
         check_int(connection_limit, name="connection_limit", minimum=1)
+        if not 0 < token_timeout < math.inf:
+            raise ValueError(
+                f"token_timeout must be a positive number of seconds, got {token_timeout!r}"
+            )
         base = _check_base_url(
             _env(base_url, "VAPAY_BASE_URL") or SANDBOX_URL,
             allow_insecure_http=allow_insecure_http,
@@ -222,6 +235,7 @@ class Client:
                 version=token_endpoint,
                 timeout=timeout,
                 max_retries=max_retries,
+                token_timeout=token_timeout,
             )
         self.token_provider: TokenProvider = provider
         self._api = Api(
