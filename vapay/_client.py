@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import enum
 import ipaddress
-import math
 import os
 from collections.abc import Mapping, Sequence
 from functools import cached_property
@@ -25,10 +24,12 @@ from vapay._auth import (
     TokenEndpointVersion,
     TokenProvider,
 )
+from vapay._budget import BudgetMiddleware, RequestBudget
 from vapay._errors import VapayError
 from vapay._retry import RetryMiddleware, RetryPolicy
+from vapay._stores import TokenStore
 from vapay._transport import AiohttpTransport, Middleware, build_chain
-from vapay._validate import check_header_token, check_int
+from vapay._validate import check_header_token, check_int, check_positive
 from vapay._version import __version__
 
 if TYPE_CHECKING:
@@ -118,6 +119,20 @@ def _check_base_url(base_url: str, *, allow_insecure_http: bool) -> URL:
     return url
 
 
+def _check_fleet_options(
+    token: object, token_store: object | None, rate_limit: object | None
+) -> None:
+    if token_store is not None and token is not None:
+        raise ValueError("token_store keeps the tokens of client_id/client_secret, not token=")
+    if token_store is not None and not isinstance(token_store, TokenStore):
+        raise ValueError("token_store must be a vapay.TokenStore, e.g. vapay.RedisTokenStore")
+    if rate_limit is not None and not isinstance(rate_limit, RequestBudget):
+        raise ValueError(
+            "rate_limit must have `acquire(timeout=)` and `pause(seconds)`, "
+            "e.g. vapay.RateLimit(per_second=50)"
+        )
+
+
 def _is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
@@ -154,6 +169,12 @@ class Client:
         connection_limit: connections the client's own session keeps at most.
         allow_insecure_http: allow a plain-http `base_url` that is not loopback.
         retry_policy: backoff and Retry-After limits.
+        token_store: where the default provider keeps its token:
+            `vapay.MemoryTokenStore()` (the default) or `vapay.RedisTokenStore(redis)`
+            to share one token between processes.
+        rate_limit: a request budget every attempt (token requests included)
+            takes a slot of: `vapay.RateLimit(per_second=...)` in this process,
+            `vapay.RedisRateLimit(redis, per_second=...)` across processes.
 
     Raises:
         VapayError: credentials missing from both arguments and environment.
@@ -178,6 +199,8 @@ class Client:
         connection_limit: int = DEFAULT_CONNECTION_LIMIT,
         allow_insecure_http: bool = False,
         retry_policy: RetryPolicy | None = None,
+        token_store: TokenStore | None = None,
+        rate_limit: RequestBudget | None = None,
     ) -> None:
         api_key = _env(api_key, "VAPAY_API_KEY")
         client_id = _env(client_id, "VAPAY_CLIENT_ID")
@@ -205,18 +228,19 @@ class Client:
         if token_endpoint not in ("v1.1", "v1.0"):
             raise ValueError(f"token_endpoint must be 'v1.1' or 'v1.0', got {token_endpoint!r}")
         check_int(connection_limit, name="connection_limit", minimum=1)
-        if not 0 < token_timeout < math.inf:
-            raise ValueError(
-                f"token_timeout must be a positive number of seconds, got {token_timeout!r}"
-            )
+        check_positive(token_timeout, name="token_timeout")
         base = _check_base_url(
             _env(base_url, "VAPAY_BASE_URL") or SANDBOX_URL,
             allow_insecure_http=allow_insecure_http,
         )
+        _check_fleet_options(token, token_store, rate_limit)
         self._session = _Session(session, connection_limit)
         self._is_view = False
         transport = AiohttpTransport(self._session.get)
         retry = RetryMiddleware(retry_policy)
+        # Innermost, next to the transport: every attempt takes a slot, and the time
+        # spent waiting for one counts against the deadline like any other wait.
+        budget: list[Middleware] = [] if rate_limit is None else [BudgetMiddleware(rate_limit)]
         if isinstance(token, str):
             provider: TokenProvider = StaticToken(token)
         elif isinstance(token, TokenProvider):
@@ -231,15 +255,16 @@ class Client:
                 client_id=client_id or "",
                 client_secret=client_secret or "",
                 base_url=base,
-                send=build_chain([retry], transport),
+                send=build_chain([retry, *budget], transport),
                 version=token_endpoint,
                 timeout=timeout,
                 max_retries=max_retries,
                 token_timeout=token_timeout,
+                store=token_store,
             )
         self.token_provider: TokenProvider = provider
         self._api = Api(
-            send=build_chain([retry, AuthMiddleware(provider), *middlewares], transport),
+            send=build_chain([retry, AuthMiddleware(provider), *middlewares, *budget], transport),
             base_url=base,
             headers={
                 "X-PARTNER-ID": api_key,
