@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib.metadata
+import subprocess
+import sys
 import types
 
 import vapay
@@ -34,6 +36,11 @@ DESIGN_NAMES = {
     "RateLimitError",
     "InternalServerError",
     "APIResponseValidationError",
+    # Public API, fleets
+    "MemoryTokenStore",
+    "RateLimit",
+    "RedisRateLimit",
+    "RedisTokenStore",
 }
 
 
@@ -84,3 +91,13 @@ def test_error_tree_matches_the_design() -> None:
         assert issubclass(cls, vapay.APIStatusError)
     for cls in (vapay.APIConnectionError, vapay.APIStatusError, vapay.APIResponseValidationError):
         assert issubclass(cls, vapay.VapayError)
+
+
+def test_importing_vapay_does_not_import_redis() -> None:
+    """redis-py is an optional extra: only building a Redis class imports it."""
+    probe = "import sys, vapay; vapay.RedisTokenStore; print('redis' in sys.modules)"
+    result = subprocess.run(  # noqa: S603 - our own interpreter
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+
+    assert result.stdout.strip() == "False"
