@@ -5,8 +5,8 @@ one number: the theoretical arrival time `tat` of the next request at the steady
 rate. Each request *reserves* the next slot, `max(tat, now) - (burst - 1) * T`
 (`T = 1 / per_second`), and waits until then; a reservation that would wait past
 the caller's bound is refused and changes nothing. Reserving in arrival order is
-what makes the wait fair and bounded; at most one reservation per process is
-outstanding, so a process with many tasks cannot queue ahead of the others.
+what makes the wait fair and bounded; at most one waiting reservation per process
+is outstanding, so a process with many tasks cannot queue ahead of the others.
 
 Bound: the granted times of any window of W seconds number at most
 `per_second * W + burst` (at most `per_second + burst - 1` in a one-second window
@@ -82,11 +82,11 @@ Reserve = Callable[[float], Awaitable["float | None"]]
 
 
 class Turns:
-    """One reservation at a time per process, each sleeping until its slot.
+    """One waiting reservation at a time per process, each sleeping until its slot.
 
     Tasks take turns in arrival order (asyncio.Lock is FIFO); across processes the
     budget's own order applies, so each process gets its share however many tasks
-    it runs.
+    it runs. A slot free at once is taken without a turn.
     """
 
     def __init__(
@@ -103,6 +103,10 @@ class Turns:
 
     async def take(self, reserve: Reserve, timeout: float | None) -> bool:
         """A slot from *reserve* within *timeout* (and `max_wait`), slept until."""
+        # A slot free right now needs no turn: turns are for sharing the waits, and
+        # taking one for every request would queue the reservations' round trips.
+        if not self._turn.locked() and await reserve(0.0) is not None:
+            return True
         bound = self.max_wait if timeout is None else max(0.0, min(timeout, self.max_wait))
         give_up_at = self._clock() + bound
         try:

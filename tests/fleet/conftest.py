@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+import redis
 import redis.asyncio
 from redis_server import RedisServer, require_redis_server
 
@@ -35,10 +36,16 @@ def _own_redis_server(tmp_path: Path) -> Iterator[RedisServer]:
         server.stop()
 
 
+@pytest.fixture(autouse=True)
+def _flushed(redis_server: RedisServer) -> None:
+    """Every test starts on an empty Redis (no token, budget or seen key of another)."""
+    with redis.Redis.from_url(redis_server.url) as client:
+        client.flushall()
+
+
 @pytest.fixture(name="redis")
 async def _redis(redis_server: RedisServer) -> AsyncIterator[redis.asyncio.Redis]:
     client = redis.asyncio.Redis.from_url(redis_server.url)
-    await client.flushall()
     try:
         yield client
     finally:

@@ -138,7 +138,8 @@ async def test_four_processes_share_a_budget_of_100_per_second(
     sandbox: Sandbox, redis_server: RedisServer
 ) -> None:
     """4 processes, 60 calls each, one RedisRateLimit(per_second=100): no second of the
-    sandbox's log holds more than 100 + the documented error (burst 1, 50 ms spread: 5)."""
+    sandbox's log holds more than 100 + the documented error (burst 1, a spread of
+    arrival delays of up to 100 ms on a loaded machine: 10)."""
     settings = worker_settings(sandbox, redis_server.url, calls=60, concurrency=4, per_second=100)
     workers = await start_fleet(4, settings)
 
@@ -147,7 +148,7 @@ async def test_four_processes_share_a_budget_of_100_per_second(
     assert [r["ok"] for r in results] == [60] * 4
     arrivals = [r.received_at for r in sandbox.state.requests]
     assert len(arrivals) == 1 + 240
-    assert busiest_second(arrivals) <= 100 + 5
+    assert busiest_second(arrivals) <= 100 + 10
     # Not merely under the bound: the budget is used (241 slots take 2.4 s).
     assert 2.3 <= max(arrivals) - min(arrivals) < 3.5
 
@@ -164,7 +165,8 @@ async def test_a_process_with_one_task_gets_its_share_of_the_budget(
     lone_result, crowd_result = await run_fleet([lone, crowd])
 
     assert lone_result["ok"] == crowd_result["ok"] == 40
-    assert lone_result["elapsed"] < 1.3 * crowd_result["elapsed"]
+    # Without the turns, the lone task waits behind the crowd's 8 and takes 1.8x as long.
+    assert lone_result["elapsed"] < 1.4 * crowd_result["elapsed"]
 
 
 async def test_redis_holds_no_secret_after_a_run(
