@@ -138,7 +138,9 @@ class AiohttpTransport:
         started = time.monotonic()
         timeout = _attempt_timeout(request, started)
         if timeout is not None and timeout <= 0:
-            raise APITimeoutError(f"{request.method} {request.path}: the deadline passed")
+            late = APITimeoutError(f"{request.method} {request.path}: the deadline passed")
+            late.may_have_reached_server = False  # it was never sent
+            raise late
         session = self._session()
         failure: APIConnectionError
         outcome: str

@@ -121,6 +121,8 @@ async def test_calls_keep_succeeding_when_redis_stops_mid_run(
     for worker in workers:
         warnings = worker.stderr.count("Redis is unavailable")
         assert 1 <= warnings <= 2, worker.stderr  # the budget's, maybe the token store's
+        for secret in (sandbox.client_secret, sandbox.api_key, sandbox.client_id):
+            assert secret not in worker.stderr
 
 
 def busiest_second(arrivals: list[float]) -> int:
