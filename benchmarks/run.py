@@ -55,6 +55,7 @@ from _baselines import (
     walk_sequential,
 )
 from _decode import check_equivalent, decoders, profile, time_decoders
+from _fleet import fleet_row
 from _report import Measure, Row, Target, median, render_plain, render_rich, summary
 from _sandbox import SandboxError, SandboxSettings, sandbox_process
 from vapay._client import DEFAULT_CONNECTION_LIMIT
@@ -555,6 +556,8 @@ def run_all(settings: Settings) -> tuple[list[Row], list[str], str | None]:
     with sandbox_process(virtual_accounts=2 * settings.latency_items, latency=latency) as sandbox:
         print(f"{settings.latency_ms:g} ms sandbox at {sandbox.base_url}: listings ...", flush=True)
         latency_rows = asyncio.run(run_latency(sandbox, settings))
+        print("fleet (Redis store + budget) ...", flush=True)
+        latency_rows.append(fleet_row(sandbox, requests=32 if settings.quick else 320))
     return [*zero.rows, *latency_rows, *decode_rows, *memory_rows], warnings, report
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib.metadata
+import subprocess
+import sys
 import types
 
 import vapay
@@ -46,6 +48,11 @@ DESIGN_NAMES = {
     "SettlementEvent",
     "ExpirationEvent",
     "UnknownEvent",
+    # Public API, fleets
+    "MemoryTokenStore",
+    "RateLimit",
+    "RedisRateLimit",
+    "RedisTokenStore",
 }
 # Modules exported by name; other submodules (cli, sandbox) appear only once imported.
 PUBLIC_MODULES = {"reconcile", "webhooks"}
@@ -120,3 +127,13 @@ def test_error_tree_matches_the_design() -> None:
         vapay.WebhookVerificationError,
     ):
         assert issubclass(cls, vapay.VapayError)
+
+
+def test_importing_vapay_does_not_import_redis() -> None:
+    """redis-py is an optional extra: only building a Redis class imports it."""
+    probe = "import sys, vapay; vapay.RedisTokenStore; print('redis' in sys.modules)"
+    result = subprocess.run(  # noqa: S603 - our own interpreter
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+
+    assert result.stdout.strip() == "False"

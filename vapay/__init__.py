@@ -4,12 +4,8 @@ Everything public is imported here; modules starting with `_` are private.
 """
 
 from vapay import reconcile, webhooks
-from vapay._auth import (
-    ClientCredentialsTokenProvider,
-    StaticToken,
-    Token,
-    TokenProvider,
-)
+from vapay._auth import ClientCredentialsTokenProvider, StaticToken, TokenProvider
+from vapay._budget import RateLimit, RequestBudget
 from vapay._client import NOT_GIVEN, PRODUCTION_URL, SANDBOX_URL, Client
 from vapay._errors import (
     APIConnectionError,
@@ -45,7 +41,12 @@ from vapay._models import (
     VirtualAccountStatus,
 )
 from vapay._pagination import AsyncPager
+from vapay._redis_budget import RedisRateLimit
+from vapay._redis_seen import RedisSeenSet
+from vapay._redis_tokens import RedisTokenStore
 from vapay._retry import RetryPolicy
+from vapay._stores import MemoryTokenStore, TokenStore
+from vapay._token import Token
 from vapay._transport import Handler, Middleware, Request, Response
 from vapay._version import __version__
 
@@ -72,20 +73,27 @@ __all__ = [
     "Fee",
     "Handler",
     "InternalServerError",
+    "MemoryTokenStore",
     "Middleware",
     "Money",
     "NotFoundError",
     "Page",
     "Pagination",
     "PermissionDeniedError",
+    "RateLimit",
     "RateLimitError",
+    "RedisRateLimit",
+    "RedisSeenSet",
+    "RedisTokenStore",
     "Request",
+    "RequestBudget",
     "Response",
     "RetryPolicy",
     "SettlementEvent",
     "StaticToken",
     "Token",
     "TokenProvider",
+    "TokenStore",
     "UnknownEvent",
     "UnprocessableEntityError",
     "VATransaction",

@@ -23,43 +23,17 @@ from yarl import URL
 from vapay._envelope import unwrap
 from vapay._errors import APIResponseValidationError, APITimeoutError
 from vapay._signature import jakarta_date, token_signature
+from vapay._stores import MemoryTokenStore, TokenStore, token_key
+from vapay._token import DEFAULT_REFRESH_MARGIN, Token, is_fresh
+from vapay._token_sharing import LOCK_TTL_SLACK, Held, SharedToken
 from vapay._transport import Handler, Request, Response
 from vapay._validate import check_header_token, is_header_token
 
 TokenEndpointVersion = Literal["v1.1", "v1.0"]
 
-# Peers refresh 60 s before expiry; a short-lived token gets at most half its life.
-DEFAULT_REFRESH_MARGIN = 60.0
-
-
-@attrs.frozen(kw_only=True)
-class Token:
-    """A bearer token.
-
-    Attributes:
-        access_token: the secret itself (never shown in `repr`).
-        token_type: "Bearer".
-        expires_in: its lifetime in seconds when issued, or None when unknown
-            (then it is used until the API answers 401).
-        issued_at: `time.monotonic()` when it was received.
-    """
-
-    access_token: str = attrs.field(repr=False)
-    token_type: str = "Bearer"  # noqa: S105 - a scheme name, not a secret
-    expires_in: float | None = None
-    issued_at: float = 0.0
-
-
-def refresh_margin(expires_in: float, preferred: float = DEFAULT_REFRESH_MARGIN) -> float:
-    """How long before expiry to refresh: *preferred*, but never over half the life."""
-    return min(preferred, expires_in / 2)
-
-
-def is_fresh(token: Token, *, now: float, margin: float = DEFAULT_REFRESH_MARGIN) -> bool:
-    """Whether *token* may still be used at monotonic time *now*."""
-    if token.expires_in is None:
-        return True
-    return now < token.issued_at + token.expires_in - refresh_margin(token.expires_in, margin)
+# The shared token request's bound, retries included, even when `timeout` is None:
+# every caller waits on that one request, so a hung one must end by itself.
+DEFAULT_TOKEN_TIMEOUT = 30.0
 
 
 @runtime_checkable
@@ -95,7 +69,12 @@ class ClientCredentialsTokenProvider:
     """Gets tokens from the access-token endpoint with client id and secret.
 
     Tokens are cached and refreshed `refresh_margin` seconds before they expire.
-    However many tasks need a new token at once, one request is made.
+    However many tasks need a new token at once, one request is made; with a
+    shared *store* (`vapay.RedisTokenStore`), however many processes do.
+
+    Attributes:
+        token_timeout: seconds the token request may take, retries included.
+        token_requests: token requests this provider has made (not counting retries).
     """
 
     def __init__(
@@ -109,8 +88,11 @@ class ClientCredentialsTokenProvider:
         version: TokenEndpointVersion = "v1.1",
         timeout: float | None = None,
         max_retries: int = 2,
+        token_timeout: float = DEFAULT_TOKEN_TIMEOUT,
+        store: TokenStore | None = None,
         margin: float = DEFAULT_REFRESH_MARGIN,
         clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
         today: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc),
     ) -> None:
         self._api_key = api_key
@@ -121,11 +103,21 @@ class ClientCredentialsTokenProvider:
         self._version = version
         self._timeout = timeout
         self._max_retries = max_retries
+        self.token_timeout = token_timeout
+        self.token_requests = 0
         self._margin = margin
         self._clock = clock
         self._today = today
-        self._token: Token | None = None
-        self._flight: asyncio.Future[Token] | None = None
+        self._shared = SharedToken(
+            store=MemoryTokenStore() if store is None else store,
+            key=token_key(base_url, client_id, version),
+            lock_ttl=token_timeout + LOCK_TTL_SLACK,
+            margin=margin,
+            clock=clock,
+            wall_clock=wall_clock,
+        )
+        self._held: Held | None = None
+        self._flight: asyncio.Future[Held] | None = None
 
     async def get_token(self, *, force: bool = False) -> Token:
         """The cached token, or a new one when it is stale or *force* is set.
@@ -134,27 +126,39 @@ class ClientCredentialsTokenProvider:
         for that one request, and gets its token or its error: a failing token
         endpoint sees one request (with its retries), not one per waiting task.
         """
-        token = self._token
-        if not force and token is not None and self._fresh(token):
-            return token
+        held = self._held
+        if not force and held is not None and self._fresh(held.token):
+            return held.token
         if self._flight is None:
-            self._flight = asyncio.ensure_future(self._request_token())
+            self._flight = asyncio.ensure_future(
+                self._shared.obtain(self._request_token, known=held, refused=force)
+            )
             self._flight.add_done_callback(self._landed)
         # Shielded: a caller that is cancelled (or times out) leaves the request
         # running for the others.
-        return await asyncio.shield(self._flight)
+        return (await asyncio.shield(self._flight)).token
 
-    def _landed(self, flight: asyncio.Future[Token]) -> None:
+    def _landed(self, flight: asyncio.Future[Held]) -> None:
         self._flight = None
         if not flight.cancelled() and flight.exception() is None:
-            self._token = flight.result()
+            self._held = flight.result()
 
     def _fresh(self, token: Token) -> bool:
         return is_fresh(token, now=self._clock(), margin=self._margin)
 
     async def _request_token(self) -> Token:
-        response = await self._send(self.token_request())
-        return parse_token_response(response, issued_at=self._clock())
+        self.token_requests += 1
+        # A deadline, not a timeout: it bounds the retries and their backoff too.
+        request = attrs.evolve(self.token_request(), deadline=time.monotonic() + self.token_timeout)
+        try:
+            response = await self._send(request)
+        except APIResponseValidationError as err:
+            # The transport quotes the start of a body it refuses (one too large):
+            # here that is the token.
+            hidden = _hidden_error(err.status, err.message)
+        else:
+            return parse_token_response(response, issued_at=self._clock())
+        raise hidden
 
     def token_request(self) -> Request:
         """The request for a new token (a new signature each day)."""
@@ -224,7 +228,11 @@ def parse_token_response(response: Response, *, issued_at: float) -> Token:
 
 
 def _hidden(response: Response, message: str) -> APIResponseValidationError:
-    return APIResponseValidationError(message, status=response.status, body="<token answer hidden>")
+    return _hidden_error(response.status, message)
+
+
+def _hidden_error(status: int, message: str) -> APIResponseValidationError:
+    return APIResponseValidationError(message, status=status, body="<token answer hidden>")
 
 
 def _seconds(value: object) -> float | Literal[False] | None:

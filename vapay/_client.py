@@ -17,16 +17,19 @@ from yarl import URL
 
 from vapay._api import Api, Discoveries, make_options
 from vapay._auth import (
+    DEFAULT_TOKEN_TIMEOUT,
     AuthMiddleware,
     ClientCredentialsTokenProvider,
     StaticToken,
     TokenEndpointVersion,
     TokenProvider,
 )
+from vapay._budget import BudgetMiddleware, RequestBudget
 from vapay._errors import VapayError
 from vapay._retry import RetryMiddleware, RetryPolicy
+from vapay._stores import TokenStore
 from vapay._transport import AiohttpTransport, Middleware, build_chain
-from vapay._validate import check_header_token, check_int
+from vapay._validate import check_header_token, check_int, check_positive
 from vapay._version import __version__
 
 if TYPE_CHECKING:
@@ -96,20 +99,38 @@ def _env(value: str | None, name: str) -> str | None:
 
 
 def _check_base_url(base_url: str, *, allow_insecure_http: bool) -> URL:
-    url = URL(base_url.rstrip("/"))
+    if "@" in base_url:
+        # Userinfo (`user:password@`), whatever the scheme or its absence: checked
+        # first and never echoed, since every later message quotes base_url.
+        raise ValueError("base_url must not hold a user name or password")
+    try:
+        url = URL(base_url.rstrip("/"))
+    except ValueError:
+        url = URL()
     if url.scheme not in {"http", "https"} or not url.host:
         raise ValueError(f"base_url must be an http(s) URL with a host, got {base_url!r}")
     if url.query_string or url.fragment:
         raise ValueError("base_url must not have a query or a fragment")
-    if url.user is not None or url.password is not None:
-        # It would be shown in reprs and logs; credentials go in their own arguments.
-        raise ValueError("base_url must not hold a user name or password")
     if url.scheme == "http" and not allow_insecure_http and not _is_loopback(url.host):
         raise ValueError(
             f"base_url {base_url!r} is plain http: credentials would cross the network "
             "unencrypted. Use https, or pass allow_insecure_http=True."
         )
     return url
+
+
+def _check_fleet_options(
+    token: object, token_store: object | None, rate_limit: object | None
+) -> None:
+    if token_store is not None and token is not None:
+        raise ValueError("token_store keeps the tokens of client_id/client_secret, not token=")
+    if token_store is not None and not isinstance(token_store, TokenStore):
+        raise ValueError("token_store must be a vapay.TokenStore, e.g. vapay.RedisTokenStore")
+    if rate_limit is not None and not isinstance(rate_limit, RequestBudget):
+        raise ValueError(
+            "rate_limit must have `acquire(timeout=)` and `pause(seconds)`, "
+            "e.g. vapay.RateLimit(per_second=50)"
+        )
 
 
 def _is_loopback(host: str) -> bool:
@@ -140,12 +161,20 @@ class Client:
         timeout: seconds each attempt may take (connect, send, read), or None.
         max_retries: retries of a failed request where that is safe (see README).
         deadline: seconds a whole call may take, retries and waits included, or None.
+        token_timeout: seconds the shared token request may take, retries
+            included (it is bounded even when `timeout` is None).
         session: your own `aiohttp.ClientSession`; vapay uses it and never closes it.
         middlewares: your own middlewares, `async def mw(request, call_next)`,
             run for every attempt, inside retries and auth.
         connection_limit: connections the client's own session keeps at most.
         allow_insecure_http: allow a plain-http `base_url` that is not loopback.
         retry_policy: backoff and Retry-After limits.
+        token_store: where the default provider keeps its token:
+            `vapay.MemoryTokenStore()` (the default) or `vapay.RedisTokenStore(redis)`
+            to share one token between processes.
+        rate_limit: a request budget every attempt (token requests included)
+            takes a slot of: `vapay.RateLimit(per_second=...)` in this process,
+            `vapay.RedisRateLimit(redis, per_second=...)` across processes.
 
     Raises:
         VapayError: credentials missing from both arguments and environment.
@@ -164,11 +193,14 @@ class Client:
         timeout: float | None = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         deadline: float | None = None,
+        token_timeout: float = DEFAULT_TOKEN_TIMEOUT,
         session: aiohttp.ClientSession | None = None,
         middlewares: Sequence[Middleware] = (),
         connection_limit: int = DEFAULT_CONNECTION_LIMIT,
         allow_insecure_http: bool = False,
         retry_policy: RetryPolicy | None = None,
+        token_store: TokenStore | None = None,
+        rate_limit: RequestBudget | None = None,
     ) -> None:
         api_key = _env(api_key, "VAPAY_API_KEY")
         client_id = _env(client_id, "VAPAY_CLIENT_ID")
@@ -196,14 +228,19 @@ class Client:
         if token_endpoint not in ("v1.1", "v1.0"):
             raise ValueError(f"token_endpoint must be 'v1.1' or 'v1.0', got {token_endpoint!r}")
         check_int(connection_limit, name="connection_limit", minimum=1)
+        check_positive(token_timeout, name="token_timeout")
         base = _check_base_url(
             _env(base_url, "VAPAY_BASE_URL") or SANDBOX_URL,
             allow_insecure_http=allow_insecure_http,
         )
+        _check_fleet_options(token, token_store, rate_limit)
         self._session = _Session(session, connection_limit)
         self._is_view = False
         transport = AiohttpTransport(self._session.get)
         retry = RetryMiddleware(retry_policy)
+        # Innermost, next to the transport: every attempt takes a slot, and the time
+        # spent waiting for one counts against the deadline like any other wait.
+        budget: list[Middleware] = [] if rate_limit is None else [BudgetMiddleware(rate_limit)]
         if isinstance(token, str):
             provider: TokenProvider = StaticToken(token)
         elif isinstance(token, TokenProvider):
@@ -218,14 +255,16 @@ class Client:
                 client_id=client_id or "",
                 client_secret=client_secret or "",
                 base_url=base,
-                send=build_chain([retry], transport),
+                send=build_chain([retry, *budget], transport),
                 version=token_endpoint,
                 timeout=timeout,
                 max_retries=max_retries,
+                token_timeout=token_timeout,
+                store=token_store,
             )
         self.token_provider: TokenProvider = provider
         self._api = Api(
-            send=build_chain([retry, AuthMiddleware(provider), *middlewares], transport),
+            send=build_chain([retry, AuthMiddleware(provider), *middlewares, *budget], transport),
             base_url=base,
             headers={
                 "X-PARTNER-ID": api_key,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 
@@ -135,17 +136,32 @@ class AiohttpTransport:
     async def __call__(self, request: Request) -> Response:
         """Send one attempt of *request*; its answer read in full, or a vapay error."""
         started = time.monotonic()
+        timeout = _attempt_timeout(request, started)
+        if timeout is not None and timeout <= 0:
+            late = APITimeoutError(f"{request.method} {request.path}: the deadline passed")
+            late.may_have_reached_server = False  # it was never sent
+            raise late
+        session = self._session()
         failure: APIConnectionError
         outcome: str
         try:
-            return await self._send(request, started)
+            return await self._send(session, request, timeout, started)
         except asyncio.TimeoutError:
             failure, outcome = (
                 APITimeoutError(
-                    f"{request.method} {request.path} timed out after {request.timeout}s"
+                    f"{request.method} {request.path} timed out after {timeout or 0:.3g}s"
                 ),
                 "timeout",
             )
+        except asyncio.CancelledError:
+            # Closing the session cancels the requests queued for a connection
+            # (aiohttp's connector cancels their futures): their callers did not
+            # cancel anything and must get the closed-client error, not vanish.
+            if not session.closed or _task_cancelled():
+                raise
+            closed = RuntimeError("Cannot send a request: the client has been closed.")
+            _log(request, "closed", started)
+            raise closed from None
         except aiohttp.ClientConnectorError as err:
             failure, outcome = (
                 APIConnectionError(
@@ -167,7 +183,13 @@ class AiohttpTransport:
         # as __context__: its request_info holds the request's headers, token included.
         raise failure
 
-    async def _send(self, request: Request, started: float) -> Response:
+    async def _send(
+        self,
+        session: aiohttp.ClientSession,
+        request: Request,
+        timeout: float | None,
+        started: float,
+    ) -> Response:
         headers = request.headers
         body = None
         if request.json is not None:
@@ -179,13 +201,13 @@ class AiohttpTransport:
                     f"{request.method} {request.path}: the json body cannot be sent: {err}"
                 ) from None
             headers = {**headers, "Content-Type": "application/json"}
-        async with self._session().request(
+        async with session.request(
             request.method,
             request.url,
             params=request.params or None,
             data=body,
             headers=headers,
-            timeout=aiohttp.ClientTimeout(total=request.timeout),
+            timeout=aiohttp.ClientTimeout(total=timeout),
             allow_redirects=False,
             # A borrowed session may raise for statuses; vapay types them itself.
             raise_for_status=False,
@@ -222,6 +244,26 @@ class AiohttpTransport:
             status=resp.status,
             body=body_text(b"".join(chunks)),
         )
+
+
+def _attempt_timeout(request: Request, now: float) -> float | None:
+    """The attempt's timeout, cut to what is left before the call's deadline.
+
+    The retry middleware cuts it too, but the middlewares below it (the wait for a
+    token, the request budget) may have spent part of that time since.
+    """
+    if request.deadline is None:
+        return request.timeout
+    remaining = request.deadline - now
+    return remaining if request.timeout is None else min(request.timeout, remaining)
+
+
+def _task_cancelled() -> bool:
+    """Whether the running task itself is being cancelled (not a future it awaited)."""
+    if sys.version_info >= (3, 11):
+        task = asyncio.current_task()
+        return task is not None and task.cancelling() > 0
+    return False  # Python 3.10 cannot tell: take it as the session closing
 
 
 def _log(request: Request, outcome: object, started: float) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 
@@ -10,6 +11,20 @@ def check_int(value: object, *, name: str, minimum: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
     return value
+
+
+def check_positive(value: object, *, name: str, zero: bool = False) -> float:
+    """*value* if it is a finite number > 0 (>= 0 with *zero*), else ValueError."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not math.isfinite(value)
+        or value < 0
+        or (value == 0 and not zero)
+    ):
+        least = ">= 0" if zero else "> 0"
+        raise ValueError(f"{name} must be a finite number {least}, got {value!r}")
+    return float(value)
 
 
 _TOKEN_CHARS = re.compile(r"[!-~]+")  # visible ASCII: what a header value can carry as is

@@ -185,3 +185,22 @@ async def webhook_app() -> web.Application:
     limit: int = vapay.webhooks.MAX_BODY_BYTES
     del status, limit
     return app
+
+
+async def fleet(url: str) -> None:
+    import redis.asyncio as redis  # noqa: PLC0415 - the optional extra, as users import it
+
+    r = redis.Redis.from_url(url)
+    async with vapay.Client(
+        token_store=vapay.RedisTokenStore(r),
+        rate_limit=vapay.RedisRateLimit(r, per_second=50),
+        token_timeout=10.0,
+    ) as client:
+        await client.accounts.get("1")
+    store: vapay.TokenStore = vapay.MemoryTokenStore()
+    budget: vapay.RequestBudget = vapay.RateLimit(per_second=50, burst=5, max_wait=2.0)
+    vapay.Client(token_store=store, rate_limit=budget)
+    seen = vapay.RedisSeenSet(r, ttl=24 * 3600)
+    duplicate: bool = await seen.seen("VA-20251024-0001H9X8ZK")
+    await seen.forget("VA-20251024-0001H9X8ZK")
+    del duplicate

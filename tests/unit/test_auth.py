@@ -13,7 +13,7 @@ from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
 import vapay
-from vapay._auth import AuthMiddleware, ClientCredentialsTokenProvider
+from vapay._auth import DEFAULT_TOKEN_TIMEOUT, AuthMiddleware, ClientCredentialsTokenProvider
 from vapay._signature import token_signature
 from vapay._transport import Request, Response
 
@@ -357,6 +357,20 @@ async def test_the_deadline_bounds_the_wait_for_a_token() -> None:
 
     with pytest.raises(vapay.APITimeoutError, match="deadline"):
         await AuthMiddleware(provider(endpoint))(request, API())
+
+
+async def test_the_token_request_is_bounded_without_a_timeout() -> None:
+    """With timeout=None the token request still carries a deadline token_timeout ahead."""
+    endpoint = TokenEndpoint()
+    tokens = provider(endpoint)
+    before = time.monotonic()
+
+    await tokens.get_token()
+
+    (sent,) = endpoint.requests
+    assert sent.timeout is None
+    assert sent.deadline is not None
+    assert before + 29 < sent.deadline <= time.monotonic() + DEFAULT_TOKEN_TIMEOUT
 
 
 @pytest.mark.parametrize(

@@ -107,6 +107,7 @@ def test_plain_http_is_allowed_on_loopback(base_url: str) -> None:
         ({"deadline": -3}, "deadline"),
         ({"connection_limit": 0}, "connection_limit"),
         ({"token_endpoint": "v2"}, "token_endpoint"),
+        ({"token_timeout": float("inf")}, "token_timeout"),
     ],
     ids=[
         "retries-negative",
@@ -115,6 +116,7 @@ def test_plain_http_is_allowed_on_loopback(base_url: str) -> None:
         "deadline-negative",
         "limit",
         "version",
+        "token-timeout",
     ],
 )
 def test_bad_settings_are_value_errors(kwargs: dict[str, object], match: str) -> None:

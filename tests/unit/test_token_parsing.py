@@ -10,7 +10,7 @@ import pytest
 from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
-from vapay._auth import Token, is_fresh, parse_token_response, refresh_margin
+from vapay._auth import parse_token_response
 from vapay._errors import (
     APIResponseValidationError,
     AuthenticationError,
@@ -18,6 +18,7 @@ from vapay._errors import (
     VapayError,
 )
 from vapay._signature import jakarta_date, token_signature
+from vapay._token import Token, is_fresh, refresh_margin
 from vapay._transport import Request, Response
 
 DATA = Path(__file__).parent.parent / "data"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Callable, Mapping
 from typing import Any, Literal
@@ -43,6 +44,7 @@ class RecordedRequest:
         route: Route name (`"token"`, `"accounts.list"`, ...), `"unknown"` if none.
         fault: Kind of the fault applied to it (`"status"`, `"drop"`, ...), if any.
         status: HTTP status answered; `None` while in flight or if dropped.
+        received_at: `time.monotonic()` when it arrived (to measure request rates).
     """
 
     method: str
@@ -54,6 +56,7 @@ class RecordedRequest:
     route: str
     fault: str | None = None
     status: int | None = None
+    received_at: float = attrs.field(factory=time.monotonic)
 
 
 @attrs.define(kw_only=True, eq=False, repr=False)
