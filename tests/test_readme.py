@@ -275,3 +275,48 @@ async def test_the_library_reconciliation_recipe_runs_against_the_sandbox(
     assert (report.invoices, report.unpaid.count) == (1, 1)
     assert report.unexpected.count == report.payments
     assert capsys.readouterr().out.count("VATransaction(") == report.unexpected.count
+
+
+SANDBOX_DRIVER = """
+import vapay
+from vapay.sandbox import Sandbox
+
+
+async def main():
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    port = runner.addresses[0][1]
+    sandbox = Sandbox(
+        client_secret=SECRETS[0],
+        webhook_url=f"http://127.0.0.1:{port}{ENDPOINT}",
+        webhook_retry_interval=0.01,
+    )
+    async with sandbox, vapay.Client(**sandbox.client_options()) as client:
+        account_id = sandbox.state.accounts[0].id
+        va = await client.virtual_accounts.create(
+            account_id, bank_code="BRI", kind="permanent", amount=150_000,
+            merchant_reff_no="INV/README/1",
+        )
+        sandbox.duplicate_next_delivery()
+        tx = await sandbox.pay(account_id, va.number)
+        deliveries = await sandbox.drain_deliveries()
+    print("delivered", *[d.status for d in deliveries])
+    print("transaction", tx.transaction_id)
+    await app[EVENTS].join()
+    await runner.cleanup()
+
+
+asyncio.run(main())
+"""
+
+
+def test_the_aiohttp_recipe_takes_a_sandbox_payment_once() -> None:
+    """A real sandbox pay(), delivered twice to the recipe, is verified and queued once."""
+    lines = run_recipe('app.router.add_post("/hooks/va", receive)', SANDBOX_DRIVER)
+
+    (transaction_id,) = [line.split()[1] for line in lines if line.startswith("transaction ")]
+    assert "delivered 200 200" in lines
+    assert [line for line in lines if line.startswith("paid")] == [
+        f"paid {transaction_id} INV/README/1 150000"
+    ]

@@ -143,6 +143,36 @@ def test_the_cli_refuses_a_non_loopback_host(capsys: pytest.CaptureFixture[str])
     assert "loopback" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--webhook-url", "http://example.com/hooks"], "loopback"),
+        (
+            ["--webhook-url", "http://127.0.0.1:9/h", "--webhook-secret-env", "VAPAY_T_UNSET"],
+            "not set",
+        ),
+        (
+            ["--webhook-url", "http://127.0.0.1:9/h", "--webhook-secret-env", "VAPAY_T_EMPTY"],
+            "empty",
+        ),
+        (["--webhook-secret-env", "VAPAY_T_EMPTY"], "needs --webhook-url"),
+    ],
+    ids=["not-loopback", "variable-unset", "variable-empty", "no-url"],
+)
+def test_the_cli_refuses_bad_webhook_settings(
+    args: list[str],
+    message: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A non-loopback URL or a secret variable that is unset or empty exits 2 and says why."""
+    monkeypatch.delenv("VAPAY_T_UNSET", raising=False)
+    monkeypatch.setenv("VAPAY_T_EMPTY", "")
+
+    assert main(["--port", "0", *args]) == 2
+    assert message in capsys.readouterr().err
+
+
 def test_python_m_vapay_sandbox_prints_the_settings_and_serves() -> None:
     """The command prints VAPAY_* lines, serves there, and stops on SIGTERM."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}

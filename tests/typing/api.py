@@ -14,6 +14,7 @@ from decimal import Decimal
 from aiohttp import web
 
 import vapay
+from vapay.sandbox import DeliveryFault, Sandbox, WebhookDelivery, WebhookReceiver
 
 
 async def endpoints(client: vapay.Client) -> None:
@@ -204,3 +205,18 @@ async def fleet(url: str) -> None:
     duplicate: bool = await seen.seen("VA-20251024-0001H9X8ZK")
     await seen.forget("VA-20251024-0001H9X8ZK")
     del duplicate
+
+
+async def sandbox_webhooks(account_id: str, va_number: str) -> None:
+    async with Sandbox(webhook_retry_interval=0.01, webhook_timeout=5.0) as sandbox:
+        async with WebhookReceiver(secrets=[sandbox.webhook_secret]) as receiver:
+            sandbox.send_webhooks_to(receiver.url)
+            fault: DeliveryFault = sandbox.forge_next_delivery(times=2)
+            await sandbox.pay(account_id, va_number)
+            deliveries: list[WebhookDelivery] = await sandbox.wait_for_deliveries(1, timeout=5)
+            status: int | None = deliveries[0].status
+            events: list[vapay.webhooks.Event] = await receiver.wait_for_events(1)
+            refused: list[vapay.WebhookVerificationError] = receiver.refusals
+        done: list[WebhookDelivery] = await sandbox.drain_deliveries(timeout=5)
+    url: str | None = sandbox.webhook_url
+    del fault, status, events, refused, done, url

@@ -3,7 +3,9 @@
 Plain functions over a `SandboxState`, shared by `Sandbox`'s methods (from the
 `MoneyActions` base class at the bottom) and the `/_sandbox/` routes. Each reads
 the sandbox clock once and changes the state in one synchronous step, so
-concurrent requests never see half a payment.
+concurrent requests never see half a payment. Payments (on time or late) and
+settlements then hand their webhook event to the state's sender, which delivers
+it in the background: an action never waits for the merchant's handler.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from vapay.sandbox._data import seeded_rng
 from vapay.sandbox._records import TransactionRecord, VirtualAccountRecord
 from vapay.sandbox._state import SandboxState
 from vapay.sandbox._transactions import amount_range, new_transaction_id, payment_fields
+from vapay.sandbox._webhook_events import announce_payment, announce_settlement
 
 RefusalReason = Literal["inactive", "expired", "used_up", "amount"]
 
@@ -150,6 +153,7 @@ def record_payment(
     paid = _payable_amount(va, amount, now)
     tx = _record(state, va, paid, status="paid", notes=notes, now=now)
     _count_use(state, va)
+    announce_payment(state, tx)
     return tx
 
 
@@ -186,6 +190,7 @@ def record_late_payment(state: SandboxState, transaction_id: str) -> Transaction
     va = state.find_virtual_account(tx.account_id, tx.virtual_account_id)
     if va is not None:  # the money arrived at the bank whatever the VA's state is now
         _count_use(state, va)
+    announce_payment(state, paid)
     return paid
 
 
@@ -206,6 +211,7 @@ def settle_payments(state: SandboxState, account_id: str | None = None) -> list[
     ]
     for tx in settled:
         state.transactions.replace(tx)
+    announce_settlement(state, settled)
     return settled
 
 
@@ -213,8 +219,8 @@ class MoneyActions:
     """What payers, banks and the gateway do, which no API call does: `Sandbox`'s
     money methods.
 
-    They are coroutines so that they can grow (a later change sends the webhooks
-    these events cause) without changing how they are called.
+    They are coroutines, although they return before the webhooks they cause are
+    delivered (see `Sandbox.wait_for_deliveries`).
     """
 
     state: SandboxState
@@ -230,7 +236,9 @@ class MoneyActions:
         """A payer pays into a virtual account now (on the sandbox clock).
 
         Records a `paid`, unsettled row, adds one to the VA's `current_usage`, and
-        adds the net (amount - fee) to the account's pending balance.
+        adds the net (amount - fee) to the account's pending balance. With a
+        webhook URL, a signed `va-transaction` event is then delivered in the
+        background (`wait_for_deliveries` waits for it).
 
         Args:
             account_id: The account that owns the virtual account.
@@ -281,7 +289,8 @@ class MoneyActions:
         The row keeps its id and `post_timestamp`; its `processed_timestamp` becomes
         now, so a reconciliation re-pulling a trailing window on processing time
         finds it. The VA's `current_usage` grows by one whatever its state (the
-        bank has the money), and the net is added to the pending balance.
+        bank has the money), and the net is added to the pending balance. With a
+        webhook URL, its `va-transaction` event is delivered as for `pay`.
 
         Returns:
             The changed row.
@@ -296,6 +305,10 @@ class MoneyActions:
     async def settle(self, account_id: str | None = None) -> list[TransactionRecord]:
         """Settle every paid, unsettled payment now: `has_settle` and `settle_at` set,
         their net moved from the pending to the available balance.
+
+        With a webhook URL, each account's settlement (per currency) is announced
+        by a `settlement.completed` event with its totals, delivered in the
+        background; like the gateway's, it lists no payments.
 
         Args:
             account_id: Only this account's payments; `None` for every account.

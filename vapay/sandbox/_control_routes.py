@@ -1,9 +1,10 @@
 """The sandbox's own routes under `/_sandbox/`, like the gateway dashboard's simulator.
 
 They drive the same actions as `Sandbox.pay`, `.expire_attempt`, `.pay_late` and
-`.settle`, so a sandbox served from the shell can be driven from another process
-or language. They need the API key (`X-PARTNER-ID`) but no access token; they are
-counted and logged under `sandbox.*` route names and are never faulted or delayed.
+`.settle` (webhook deliveries included), so a sandbox served from the shell can be
+driven from another process or language. They need the API key (`X-PARTNER-ID`)
+but no access token; they are counted and logged under `sandbox.*` route names and
+are never faulted or delayed.
 Answers use the API's envelope: a row (or a list of rows) on success; 422 for a
 bad body, 404 for an unknown id or number, 409 (with `error.reason`) for a
 refused payment or a transaction that is not expired.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import math
 import time
 from collections.abc import Callable, Iterable
@@ -15,9 +14,12 @@ from vapay.sandbox._actions import MoneyActions
 from vapay.sandbox._app import build_app
 from vapay.sandbox._data import generate
 from vapay.sandbox._faults import Fault, FaultKind, ScheduleEntry, schedule
+from vapay.sandbox._loopback import loopback_host
 from vapay.sandbox._state import SandboxState, StatusRoute
 from vapay.sandbox._tokens import TokenStore
 from vapay.sandbox._transactions import history_anchor, seed_ledger
+from vapay.sandbox._webhook_controls import WebhookControls
+from vapay.sandbox._webhooks import WebhookSender
 
 DEFAULT_API_KEY = "vapay-sandbox-api-key"
 DEFAULT_CLIENT_ID = "vapay-sandbox-client-id"
@@ -25,29 +27,6 @@ DEFAULT_CLIENT_SECRET = "vapay-sandbox-client-secret"  # noqa: S105  (a fake)
 # A request still in flight at close() (one in a long delay fault, say) gets this
 # long to finish, then as long again once cancelled: close() must not hang a test.
 _SHUTDOWN_TIMEOUT = 0.1
-
-
-def loopback_host(host: str) -> str:
-    """The address to bind for *host*, which must be a loopback address.
-
-    `"localhost"` becomes `127.0.0.1`: binding the name would open one socket per
-    address family, each on its own port when the port is 0.
-
-    Raises:
-        ValueError: *host* is not a loopback address or `"localhost"`.
-    """
-    if host == "localhost":
-        return "127.0.0.1"
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        address = None
-    if address is None or not address.is_loopback:
-        raise ValueError(
-            f"the sandbox binds to loopback addresses only (127.0.0.0/8, ::1, "
-            f"localhost), not {host!r}"
-        )
-    return host
 
 
 class ClientOptions(TypedDict):
@@ -59,7 +38,7 @@ class ClientOptions(TypedDict):
     base_url: str
 
 
-class Sandbox(MoneyActions):
+class Sandbox(MoneyActions, WebhookControls):
     """An in-process, stateful fake of the API, served over loopback.
 
     Use it as an async context manager (or call `start()` and `close()`):
@@ -74,7 +53,9 @@ class Sandbox(MoneyActions):
 
     Money moves with `pay`, `expire_attempt`, `pay_late` and `settle` (also served
     over HTTP under `/_sandbox/`). Seeded payments lie in the 45 days before
-    midnight UTC of the day the sandbox is built, on its clock.
+    midnight UTC of the day the sandbox is built, on its clock. Given a
+    `webhook_url`, payments and settlements are announced there by signed
+    callbacks, delivered in the background (see `WebhookControls`).
 
     Args:
         accounts: Number of seeded accounts.
@@ -99,10 +80,19 @@ class Sandbox(MoneyActions):
             seed page's `PATCH .../accounts/update-status/{id}`), `"live"` (the
             live API's `PATCH .../accounts/update/{id}`; the seed route then
             answers the router's plain 404, as the live API does) or `"both"`.
+        webhook_url: Where to POST the gateway's callbacks (an http(s) URL on a
+            loopback host; its path and query are the signed endpoint), or
+            `None` to send none.
+        webhook_secret: The secret callbacks are signed with (default: the
+            client secret, as the gateway signs with the account owner's).
+        webhook_retry_interval: Seconds between a failed delivery and its
+            retry: the gateway's minute, scaled (tests pass 0.01).
+        webhook_timeout: Seconds a delivery may take before it counts as a
+            timeout (the gateway's own is undocumented).
 
     Raises:
-        ValueError: *host* is not loopback, a count or duration is negative, or
-            *status_route* is none of the three.
+        ValueError: *host* or *webhook_url* is not loopback, a count or duration
+            is negative, or *status_route* is none of the three.
     """
 
     def __init__(
@@ -122,6 +112,10 @@ class Sandbox(MoneyActions):
         clock: Callable[[], float] = time.time,
         record_requests: bool = True,
         status_route: StatusRoute = "both",
+        webhook_url: str | None = None,
+        webhook_secret: str | None = None,
+        webhook_retry_interval: float = 60.0,
+        webhook_timeout: float = 10.0,
     ) -> None:
         self._host = loopback_host(host)
         if status_route not in get_args(StatusRoute):
@@ -133,6 +127,14 @@ class Sandbox(MoneyActions):
         ):
             raise ValueError("token_ttl must be > 0 and latency >= 0")
         self._port = port
+        webhooks = WebhookSender(
+            api_key=api_key or DEFAULT_API_KEY,
+            secret=client_secret or DEFAULT_CLIENT_SECRET,
+            clock=clock,
+            retry_interval=webhook_retry_interval,
+            timeout=webhook_timeout,
+            record=record_requests,
+        )
         records, virtual_accounts = generate(
             seed, accounts, virtual_accounts_per_account, live=live
         )
@@ -150,7 +152,9 @@ class Sandbox(MoneyActions):
             transactions=seed_ledger(seed, virtual_accounts, anchor=history_anchor(clock())),
             status_route=status_route,
             record_requests=record_requests,
+            webhooks=webhooks,
         )
+        self.send_webhooks_to(webhook_url, secret=webhook_secret)
         self._runner: web.AppRunner | None = None
         self._url: str | None = None
 
@@ -220,7 +224,11 @@ class Sandbox(MoneyActions):
         self._runner, self._url = runner, f"http://{host}:{port}"
 
     async def close(self) -> None:
-        """Stop serving and close every connection. Safe to call twice."""
+        """Cancel the webhook deliveries due, stop serving, close every connection.
+
+        Safe to call twice.
+        """
+        await self.state.webhooks.close()
         runner, self._runner, self._url = self._runner, None, None
         if runner is not None:
             await runner.cleanup()
@@ -348,5 +356,6 @@ class Sandbox(MoneyActions):
         return [self.add_fault(fault) for fault in schedule(route, entries)]
 
     def clear_faults(self) -> None:
-        """Remove every pending fault."""
+        """Remove every pending fault, the webhook delivery faults included."""
         self.state.faults.clear()
+        self.state.webhooks.faults.clear()

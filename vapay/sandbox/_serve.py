@@ -1,10 +1,17 @@
-"""The command line: serve a sandbox on loopback until Ctrl-C or SIGTERM."""
+"""The command line: serve a sandbox on loopback until Ctrl-C or SIGTERM.
+
+With `--webhook-url`, payments made through `/_sandbox/` are delivered there as
+signed callbacks. The secret comes from an environment variable
+(`--webhook-secret-env NAME`), never from the command line, where other users
+of the machine could read it in the process list.
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import math
+import os
 import signal
 import sys
 from collections.abc import Sequence
@@ -41,7 +48,52 @@ def _parser() -> argparse.ArgumentParser:
         default="both",
         help="which account status route to serve (live: update-status answers 404)",
     )
+    hooks = parser.add_argument_group("webhooks (the gateway's signed callbacks)")
+    hooks.add_argument(
+        "--webhook-url",
+        metavar="URL",
+        help="deliver payment and settlement callbacks here (a loopback http(s) URL)",
+    )
+    hooks.add_argument(
+        "--webhook-secret-env",
+        metavar="NAME",
+        help="an environment variable holding the secret to sign with "
+        "(default: the client secret); never the secret itself",
+    )
+    hooks.add_argument(
+        "--webhook-retry-interval",
+        type=non_negative_float,
+        default=60.0,
+        metavar="SECONDS",
+        help="between a failed delivery and its retry (default: 60, the gateway's)",
+    )
+    hooks.add_argument(
+        "--webhook-timeout",
+        type=positive_float,
+        default=10.0,
+        metavar="SECONDS",
+        help="a delivery not answered within this counts as a timeout (default: 10)",
+    )
     return parser
+
+
+def _webhook_secret(args: argparse.Namespace) -> str | None:
+    """The secret named by --webhook-secret-env, read from the environment.
+
+    Raises:
+        ValueError: The option is given without --webhook-url, or the variable
+            is unset or empty.
+    """
+    name = args.webhook_secret_env
+    if name is None:
+        return None
+    if args.webhook_url is None:
+        raise ValueError("--webhook-secret-env needs --webhook-url")
+    value = os.environ.get(name)
+    if not value:
+        state = "not set" if value is None else "empty"
+        raise ValueError(f"the environment variable {name} is {state} (--webhook-secret-env)")
+    return value
 
 
 async def _serve(sandbox: Sandbox) -> None:
@@ -64,6 +116,8 @@ async def _serve(sandbox: Sandbox) -> None:
             file=sys.stderr,
             flush=True,
         )
+        if sandbox.webhook_url is not None:
+            print(f"vapay sandbox: webhooks to {sandbox.webhook_url}", file=sys.stderr, flush=True)
         await stop.wait()
 
 
@@ -74,8 +128,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         argv: Command-line arguments (default: `sys.argv[1:]`).
 
     Returns:
-        The exit status: 0 after Ctrl-C or SIGTERM, 2 for a bad setting, 1 if
-        the port cannot be bound.
+        The exit status: 0 after Ctrl-C or SIGTERM, 2 for a bad setting (a
+        non-loopback host or webhook URL, a missing secret variable), 1 if the
+        port cannot be bound.
     """
     args = _parser().parse_args(argv)
     try:
@@ -91,6 +146,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             status_route=args.status_route,
             # Nobody reads the log of a long-running server: keep memory flat.
             record_requests=False,
+            webhook_url=args.webhook_url,
+            webhook_secret=_webhook_secret(args),
+            webhook_retry_interval=args.webhook_retry_interval,
+            webhook_timeout=args.webhook_timeout,
         )
     except ValueError as err:
         print(f"error: {err}", file=sys.stderr)

@@ -26,6 +26,7 @@ from vapay.sandbox._records import (
 from vapay.sandbox._tokens import TokenStore
 from vapay.sandbox._transactions import encode_transaction
 from vapay.sandbox._tx_query import TransactionQuery
+from vapay.sandbox._webhooks import WebhookSender
 
 StatusRoute = Literal["seed", "live", "both"]
 
@@ -80,6 +81,9 @@ class SandboxState:
         accounts: Account records, in served order.
         virtual_accounts: Account id to its virtual accounts, all kinds, in order.
         transactions: Every VA transaction (payment), seeded or recorded since.
+        webhooks: Sends the events that payments and settlements cause, and
+            logs every delivery.
+        settlements: How many settlement events were sent (the last one's id).
         status_route: Which account status route is served: `"seed"`
             (`update-status/{id}`), `"live"` (`update/{id}`) or `"both"`.
         faults: Pending faults.
@@ -98,6 +102,8 @@ class SandboxState:
     accounts: list[AccountRecord]
     virtual_accounts: dict[str, list[VirtualAccountRecord]]
     transactions: Ledger = attrs.Factory(Ledger)
+    webhooks: WebhookSender
+    settlements: int = 0
     status_route: StatusRoute = "both"
     faults: FaultPlan = attrs.Factory(FaultPlan)
     requests: list[RecordedRequest] = attrs.Factory(list)

@@ -1,0 +1,163 @@
+"""`WebhookReceiver`: a loopback HTTP server for the sandbox's callbacks.
+
+It serves your aiohttp application (the handler under test), or, without one, a
+handler of its own that checks every delivery with `vapay.webhooks.verify`, as a
+merchant's should, and records what it accepted and what it refused.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from types import TracebackType
+
+from aiohttp import web
+from yarl import URL
+
+from vapay import webhooks
+from vapay._errors import WebhookVerificationError
+from vapay.sandbox._loopback import loopback_host
+from vapay.sandbox._progress import Progress
+
+
+class WebhookReceiver:
+    """Serves a webhook handler on loopback, for a sandbox to deliver to.
+
+        async with WebhookReceiver(secrets=[sandbox.webhook_secret]) as receiver:
+            sandbox.send_webhooks_to(receiver.url)
+            await sandbox.pay(account_id, va.number)
+            (event,) = await receiver.wait_for_events(1)
+
+    Args:
+        app: Your aiohttp application, holding the route of *endpoint*'s path;
+            `None` for the recording handler (which then needs *secrets*).
+        endpoint: The path and query the gateway is told to call
+            (`"/hooks/va?source=test"`); `url` ends with it.
+        secrets: The recording handler's candidate secrets, as `verify` takes them.
+        clock: Unix-seconds time source of the recording handler's window check
+            (pass the sandbox's clock if it is not the real one).
+        host: The loopback address to bind.
+
+    Raises:
+        ValueError: *host* is not loopback, *endpoint* is not a path, or the
+            recording handler has no *secrets*.
+    """
+
+    def __init__(
+        self,
+        app: web.Application | None = None,
+        *,
+        endpoint: str = "/hooks/va",
+        secrets: webhooks.Secrets | None = None,
+        clock: Callable[[], float] = time.time,
+        host: str = "127.0.0.1",
+    ) -> None:
+        self._host = loopback_host(host)
+        if not endpoint.startswith("/"):
+            raise ValueError(f"endpoint must be a path (and query) from /, not {endpoint!r}")
+        if app is None and not secrets:
+            raise ValueError("the recording handler needs the secrets to verify with")
+        self.endpoint = endpoint
+        self.events: list[webhooks.Event] = []
+        self.refusals: list[WebhookVerificationError] = []
+        self._secrets = secrets or ()
+        self._clock = clock
+        self._app = app if app is not None else self._recording_app()
+        self._received = Progress()
+        self._runner: web.AppRunner | None = None
+        self._url: str | None = None
+
+    def __repr__(self) -> str:
+        where = self._url or "not started"
+        return f"<WebhookReceiver {where} events={len(self.events)} refusals={len(self.refusals)}>"
+
+    @property
+    def url(self) -> str:
+        """The URL to deliver to: `http://127.0.0.1:PORT` and the endpoint.
+
+        Raises:
+            RuntimeError: The receiver is not started.
+        """
+        if self._url is None:
+            raise RuntimeError("The webhook receiver is not started: use `async with` or start().")
+        return self._url
+
+    def _recording_app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_post(URL(self.endpoint).path, self._receive)
+        return app
+
+    async def _receive(self, request: web.Request) -> web.Response:
+        raw_body = await request.read()
+        try:
+            event = webhooks.verify(
+                raw_body,
+                request.headers,
+                endpoint=self.endpoint,
+                secrets=self._secrets,
+                now=self._clock(),
+            )
+        except WebhookVerificationError as err:
+            self.refusals.append(err)
+            self._received.advance()
+            return web.Response(status=400, text=err.reason)
+        self.events.append(event)
+        self._received.advance()
+        return web.Response(text="ok")
+
+    async def wait_for_events(self, count: int, *, timeout: float = 5.0) -> list[webhooks.Event]:
+        """Wait until the recording handler has accepted or refused *count* deliveries.
+
+        Args:
+            count: How many deliveries, accepted and refused together.
+            timeout: Seconds to wait at most.
+
+        Returns:
+            The events accepted so far (refusals are in `refusals`).
+
+        Raises:
+            TimeoutError: Fewer had arrived after *timeout* seconds.
+        """
+        if not await self._received.reach(count, timeout):
+            raise TimeoutError(
+                f"{self._received.count} of {count} deliveries arrived within {timeout:g} s"
+            )
+        return list(self.events)
+
+    async def start(self) -> None:
+        """Bind a free port and start serving.
+
+        Raises:
+            RuntimeError: It is already started.
+        """
+        if self._runner is not None:
+            raise RuntimeError("The webhook receiver is already started.")
+        # A short shutdown: a handler still running at close() must not hang the test.
+        runner = web.AppRunner(self._app, access_log=None, shutdown_timeout=0.1)
+        await runner.setup()
+        try:
+            await web.TCPSite(runner, self._host, 0).start()
+        except BaseException:
+            await runner.cleanup()
+            raise
+        port = runner.addresses[0][1]
+        host = f"[{self._host}]" if ":" in self._host else self._host
+        self._runner, self._url = runner, f"http://{host}:{port}{self.endpoint}"
+
+    async def close(self) -> None:
+        """Stop serving (running the application's cleanup). Safe to call twice."""
+        runner, self._runner, self._url = self._runner, None, None
+        if runner is not None:
+            await runner.cleanup()
+
+    async def __aenter__(self) -> WebhookReceiver:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
