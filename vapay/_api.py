@@ -179,4 +179,6 @@ def decoding(response: Response) -> Iterator[None]:
             f"{request.method} {request.path}: {err}",
             status=response.status,
             body=body_text(response.body),
+            method=request.method,
+            path=request.path,
         ) from err

@@ -270,7 +270,9 @@ class AuthMiddleware:
             return await asyncio.wait_for(self._provider.get_token(force=force), remaining)
         except asyncio.TimeoutError:
             raise APITimeoutError(
-                f"{request.method} {request.path}: the deadline passed waiting for a token"
+                f"{request.method} {request.path}: the deadline passed waiting for a token",
+                method=request.method,
+                path=request.path,
             ) from None
 
 

@@ -41,6 +41,11 @@ PRODUCTION_URL: Final = "https://payment-b2b.singapay.id"
 DEFAULT_TIMEOUT: Final = 30.0
 DEFAULT_MAX_RETRIES: Final = 2
 DEFAULT_CONNECTION_LIMIT: Final = 100
+# Added to a failed connection's text when the host came from no setting.
+_DEFAULT_HOST_HINT = (
+    " (VAPAY_BASE_URL is not set, so vapay tried its default, the vendor's sandbox: "
+    "set VAPAY_BASE_URL or pass base_url=)"
+)
 
 
 class _NotGiven(enum.Enum):
@@ -196,13 +201,13 @@ class Client:
         if token_endpoint not in ("v1.1", "v1.0"):
             raise ValueError(f"token_endpoint must be 'v1.1' or 'v1.0', got {token_endpoint!r}")
         check_int(connection_limit, name="connection_limit", minimum=1)
-        base = _check_base_url(
-            _env(base_url, "VAPAY_BASE_URL") or SANDBOX_URL,
-            allow_insecure_http=allow_insecure_http,
-        )
+        chosen_url = _env(base_url, "VAPAY_BASE_URL")
+        base = _check_base_url(chosen_url or SANDBOX_URL, allow_insecure_http=allow_insecure_http)
         self._session = _Session(session, connection_limit)
         self._is_view = False
-        transport = AiohttpTransport(self._session.get)
+        transport = AiohttpTransport(
+            self._session.get, connect_hint="" if chosen_url else _DEFAULT_HOST_HINT
+        )
         retry = RetryMiddleware(retry_policy)
         if isinstance(token, str):
             provider: TokenProvider = StaticToken(token)

@@ -157,7 +157,11 @@ class RetryMiddleware:
         if request.deadline is not None:
             remaining = request.deadline - self._clock()
             if remaining <= 0:
-                return APITimeoutError(f"{request.method} {request.path}: the deadline passed")
+                return APITimeoutError(
+                    f"{request.method} {request.path}: the deadline passed",
+                    method=request.method,
+                    path=request.path,
+                )
             timeout = remaining if timeout is None else min(timeout, remaining)
         if attempt != request.attempt or timeout != request.timeout:
             request = attrs.evolve(request, attempt=attempt, timeout=timeout)

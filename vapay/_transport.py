@@ -128,9 +128,17 @@ class AiohttpTransport:
     vapay's here and nowhere else.
     """
 
-    def __init__(self, session: SessionFactory, *, max_body: int = MAX_RESPONSE_BYTES) -> None:
+    def __init__(
+        self,
+        session: SessionFactory,
+        *,
+        max_body: int = MAX_RESPONSE_BYTES,
+        connect_hint: str = "",
+    ) -> None:
         self._session = session
         self._max_body = max_body
+        # Added to "could not connect" errors (the client says why it tried that host).
+        self._connect_hint = connect_hint
 
     async def __call__(self, request: Request) -> Response:
         """Send one attempt of *request*; its answer read in full, or a vapay error."""
@@ -142,23 +150,35 @@ class AiohttpTransport:
         except asyncio.TimeoutError:
             failure, outcome = (
                 APITimeoutError(
-                    f"{request.method} {request.path} timed out after {request.timeout}s"
+                    f"{request.method} {request.path} timed out"
+                    + ("" if request.timeout is None else f" after {request.timeout:g}s")
+                    + f" waiting for {host_port(request.url)} (timeout= is per attempt)",
+                    method=request.method,
+                    path=request.path,
                 ),
                 "timeout",
             )
         except aiohttp.ClientConnectorError as err:
+            reason = err.os_error.strerror or str(err.os_error) or type(err.os_error).__name__
             failure, outcome = (
                 APIConnectionError(
-                    f"{request.method} {request.path}: could not connect: {err.os_error}",
+                    f"{request.method} {request.path}: could not connect to "
+                    f"{host_port(request.url)}: {reason}{self._connect_hint}",
                     may_have_reached_server=False,
+                    method=request.method,
+                    path=request.path,
                 ),
                 "refused",
             )
         except aiohttp.ClientError as err:
+            maybe_done = "" if request.idempotent else "; it may have been carried out"
             failure, outcome = (
                 APIConnectionError(
-                    f"{request.method} {request.path}: connection failed: "
-                    f"{type(err).__name__}: {err}"
+                    f"{request.method} {request.path}: the connection to "
+                    f"{host_port(request.url)} failed before a whole answer: "
+                    f"{type(err).__name__}: {err}{maybe_done}",
+                    method=request.method,
+                    path=request.path,
                 ),
                 type(err).__name__,
             )
@@ -221,7 +241,21 @@ class AiohttpTransport:
             f"{self._max_body} bytes" + (f" ({declared} declared)" if declared else ""),
             status=resp.status,
             body=body_text(b"".join(chunks)),
+            method=request.method,
+            path=request.path,
         )
+
+
+def host_port(url: URL) -> str:
+    """`host:port` of *url*, as a connection error names it (`[::1]:8080` for IPv6)."""
+    host = url.host or ""
+    return f"[{host}]:{url.port}" if ":" in host else f"{host}:{url.port}"
+
+
+def page_note(request: Request) -> str:
+    """ "page N, " for a listing's request, else "": what a log line adds for it."""
+    page = request.params.get("page")
+    return "" if page is None else f"page {page}, "
 
 
 def _log(request: Request, outcome: object, started: float) -> None:
