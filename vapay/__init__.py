@@ -24,6 +24,7 @@ from vapay._errors import (
     UnprocessableEntityError,
     VapayError,
 )
+from vapay._logs import setup_logging
 from vapay._models import (
     Account,
     AccountStatus,
@@ -91,9 +92,11 @@ __all__ = [
     "__version__",
 ]
 
+setup_logging()
+
 # Tracebacks and reprs say `vapay.NotFoundError`, not where it happens to live.
 for _name in __all__:
     _obj = globals()[_name]
     if isinstance(_obj, type) and _obj.__module__.startswith("vapay._"):
         _obj.__module__ = __name__
-del _name, _obj
+del _name, _obj, setup_logging

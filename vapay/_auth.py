@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import datetime as dt
+import logging
 import math
 import time
 from collections.abc import Callable, Mapping
@@ -23,8 +24,10 @@ from yarl import URL
 from vapay._envelope import unwrap
 from vapay._errors import APIResponseValidationError, APITimeoutError
 from vapay._signature import jakarta_date, token_signature
-from vapay._transport import Handler, Request, Response
+from vapay._transport import USER_AGENT, Handler, Request, Response
 from vapay._validate import check_header_token, is_header_token
+
+logger = logging.getLogger("vapay")
 
 TokenEndpointVersion = Literal["v1.1", "v1.0"]
 
@@ -154,11 +157,23 @@ class ClientCredentialsTokenProvider:
 
     async def _request_token(self) -> Token:
         response = await self._send(self.token_request())
-        return parse_token_response(response, issued_at=self._clock())
+        token = parse_token_response(response, issued_at=self._clock())
+        logger.info(
+            "access token %s (%s %s, expires in %ss)",
+            "obtained" if self._token is None else "refreshed",
+            response.request.method,
+            response.request.path,
+            "?" if token.expires_in is None else f"{token.expires_in:g}",
+        )
+        return token
 
     def token_request(self) -> Request:
         """The request for a new token (a new signature each day)."""
-        headers = {"X-PARTNER-ID": self._api_key, "Accept": "application/json"}
+        headers = {
+            "X-PARTNER-ID": self._api_key,
+            "Accept": "application/json",
+            "User-Agent": USER_AGENT,
+        }
         if self._version == "v1.1":
             headers["X-CLIENT-ID"] = self._client_id
             headers["X-Signature"] = token_signature(

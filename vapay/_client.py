@@ -25,9 +25,8 @@ from vapay._auth import (
 )
 from vapay._errors import VapayError
 from vapay._retry import RetryMiddleware, RetryPolicy
-from vapay._transport import AiohttpTransport, Middleware, build_chain
+from vapay._transport import USER_AGENT, AiohttpTransport, Middleware, build_chain
 from vapay._validate import check_header_token, check_int
-from vapay._version import __version__
 
 if TYPE_CHECKING:
     from vapay.resources.accounts import Accounts
@@ -235,7 +234,7 @@ class Client:
             headers={
                 "X-PARTNER-ID": api_key,
                 "Accept": "application/json",
-                "User-Agent": f"vapay/{__version__} aiohttp/{aiohttp.__version__}",
+                "User-Agent": USER_AGENT,
             },
             options=make_options(timeout, max_retries, deadline, {}),
             discoveries=Discoveries(),

@@ -20,8 +20,12 @@ from yarl import URL
 
 from vapay._errors import APIConnectionError, APIResponseValidationError, APITimeoutError
 from vapay._json import dumps
+from vapay._version import __version__
 
 logger = logging.getLogger("vapay")
+
+USER_AGENT = f"vapay/{__version__} aiohttp/{aiohttp.__version__}"
+"""What every request vapay sends, token requests included, says it is."""
 
 # A page of this API is a few kilobytes; a body past this is a broken or hostile
 # peer (a proxy streaming without end), and reading it whole would take the
@@ -261,10 +265,11 @@ def page_note(request: Request) -> str:
 def _log(request: Request, outcome: object, started: float) -> None:
     if logger.isEnabledFor(logging.DEBUG):
         logger.debug(
-            "%s %s -> %s (attempt %d, %.3fs)",
+            "%s %s -> %s (%sattempt %d, %.3fs)",
             request.method,
             request.path,
             outcome,
+            page_note(request),
             request.attempt + 1,
             time.monotonic() - started,
         )
