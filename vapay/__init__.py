@@ -9,6 +9,7 @@ from vapay._auth import (
     Token,
     TokenProvider,
 )
+from vapay._capture import ResponseInfo, capture_responses
 from vapay._client import NOT_GIVEN, PRODUCTION_URL, SANDBOX_URL, Client
 from vapay._errors import (
     APIConnectionError,
@@ -78,6 +79,7 @@ __all__ = [
     "RateLimitError",
     "Request",
     "Response",
+    "ResponseInfo",
     "RetryPolicy",
     "StaticToken",
     "Token",
@@ -90,6 +92,7 @@ __all__ = [
     "VirtualAccountKind",
     "VirtualAccountStatus",
     "__version__",
+    "capture_responses",
 ]
 
 setup_logging()
