@@ -101,7 +101,7 @@ def _add_global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> N
         ("--client-secret", "VAPAY_CLIENT_SECRET"),
         ("--base-url", "VAPAY_BASE_URL"),
     ):
-        group.add_argument(flag, default=default(None), help=f"default: ${variable}")
+        group.add_argument(flag, default=default(None), help=f"(default: ${variable})")
     group.add_argument(
         "--timeout",
         type=positive_float,
@@ -120,7 +120,7 @@ def _add_global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> N
         "--json",
         action="store_true",
         default=default(False),
-        help="JSON output even on a terminal",
+        help="JSON output even on a terminal (default: a table on a terminal, JSON in a pipe)",
     )
 
 
@@ -159,14 +159,14 @@ def _add_accounts(commands: argparse._SubParsersAction[argparse.ArgumentParser])
     get = _subparser(actions, "get", "accounts.get", "one account")
     get.add_argument("account_id", metavar="ACCOUNT_ID")
     create = _subparser(actions, "create", "accounts.create", "open an account")
-    create.add_argument("--name", required=True)
-    create.add_argument("--email")
-    create.add_argument("--phone")
+    create.add_argument("--name", required=True, help="the account holder's name (required)")
+    create.add_argument("--email", help="(default: none sent)")
+    create.add_argument("--phone", help="(default: none sent)")
     update = _subparser(
         actions, "update-status", "accounts.update_status", "activate or deactivate an account"
     )
     update.add_argument("account_id", metavar="ACCOUNT_ID")
-    update.add_argument("status", choices=SETTABLE_STATUSES)
+    update.add_argument("status", choices=SETTABLE_STATUSES, help="active or inactive")
 
 
 def _add_virtual_accounts(
@@ -179,7 +179,9 @@ def _add_virtual_accounts(
     )
     listing.add_argument("account_id", metavar="ACCOUNT_ID")
     listing.add_argument(
-        "--kind", choices=KINDS, help="required by the seed API, optional on the live one"
+        "--kind",
+        choices=KINDS,
+        help="required by the seed API, optional on the live one (default: none sent)",
     )
     _add_per_page(listing, maximum=MAX_VIRTUAL_ACCOUNTS_PER_PAGE, of="virtual accounts")
 
@@ -215,7 +217,7 @@ def _add_reconcile(commands: argparse._SubParsersAction[argparse.ArgumentParser]
         metavar="PATH",
         help="file to write (replaced only once complete), or - for stdout",
     )
-    reconcile.add_argument("--kind", choices=KINDS, help="one kind only (default: both)")
+    reconcile.add_argument("--kind", choices=KINDS, help="one kind only (default: every kind)")
     _add_export_options(reconcile, default_format="jsonl")
 
 
@@ -226,7 +228,13 @@ def _add_demo(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
         "demo",
         "reconcile against an embedded sandbox: no credentials, no network",
     )
-    demo.add_argument("--accounts", type=non_negative_int, default=200, metavar="N")
+    demo.add_argument(
+        "--accounts",
+        type=non_negative_int,
+        default=200,
+        metavar="N",
+        help="accounts in the sandbox (default: 200)",
+    )
     demo.add_argument(
         "--virtual-accounts",
         type=non_negative_int,
@@ -234,7 +242,7 @@ def _add_demo(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
         metavar="N",
         help="per account (default: 40)",
     )
-    demo.add_argument("--seed", type=int, default=0)
+    demo.add_argument("--seed", type=int, default=0, help="seed of the sandbox's data (default: 0)")
     demo.add_argument(
         "--latency",
         type=non_negative_float,
@@ -242,9 +250,16 @@ def _add_demo(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
         metavar="SECONDS",
         help="added to every sandbox response (default: 0)",
     )
-    demo.add_argument("--live", action="store_true", help="serve the live API's newer shapes")
     demo.add_argument(
-        "-o", "--output", metavar="PATH", help="file to write (default: a new temporary file)"
+        "--live",
+        action="store_true",
+        help="serve the live API's newer shapes (default: the seeds')",
+    )
+    demo.add_argument(
+        "-o",
+        "--output",
+        metavar="PATH",
+        help="file to write (default: a new temporary directory's, kept and printed at the end)",
     )
     _add_export_options(demo, default_format="csv")
 

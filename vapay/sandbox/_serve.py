@@ -17,16 +17,35 @@ def _parser() -> argparse.ArgumentParser:
         description="Serve vapay's fake API on loopback and print the settings "
         "to export (VAPAY_BASE_URL and the credentials).",
     )
-    parser.add_argument("--host", default="127.0.0.1", help="loopback address")
-    parser.add_argument("--port", type=int, default=8080, help="0 picks a free port")
-    parser.add_argument("--accounts", type=int, default=10)
     parser.add_argument(
-        "--virtual-accounts", type=int, default=30, help="virtual accounts per account"
+        "--host", default="127.0.0.1", help="loopback address (default: %(default)s)"
     )
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--latency", type=float, default=0.0, help="seconds")
-    parser.add_argument("--token-ttl", type=float, default=3600.0, help="seconds")
-    parser.add_argument("--live", action="store_true", help="serve the live API's newer shapes")
+    parser.add_argument(
+        "--port", type=int, default=8080, help="0 picks a free port (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--accounts", type=int, default=10, help="accounts to seed (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--virtual-accounts",
+        type=int,
+        default=30,
+        help="virtual accounts per account (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=0, help="seed of the data (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--latency", type=float, default=0.0, help="seconds added to each answer (default: 0)"
+    )
+    parser.add_argument(
+        "--token-ttl", type=float, default=3600.0, help="token lifetime in seconds (default: 3600)"
+    )
+    parser.add_argument(
+        "--live",
+        action="store_true",
+        help="serve the live API's newer shapes (default: the seeds')",
+    )
     return parser
 
 
