@@ -9,8 +9,9 @@ Registered as the `vapay` pytest plugin when vapay is installed:
 - `vapay_client`: a `vapay.Client` talking to that sandbox, opened and closed
   around the test.
 
-The fixtures are async: they need pytest-asyncio (either mode) or another plugin
-that runs async fixtures.
+The fixtures are async: they need pytest-asyncio (or another plugin that runs
+async fixtures). Under pytest-asyncio's default strict mode, mark the tests that
+use them `@pytest.mark.asyncio`; under `asyncio_mode = "auto"` no mark is needed.
 """
 
 from __future__ import annotations
