@@ -231,7 +231,7 @@ def describe(
     if fields:
         text += " (" + "; ".join(f"{name}: {' '.join(m)}" for name, m in fields.items()) + ")"
     if hint:
-        text = f"{text.rstrip('.')}. {hint}"
+        text = f"{text} {hint}" if text.rstrip().endswith(".") else f"{text}. {hint}"
     # One line, whatever the server put in its message.
     return " ".join(text.split())
 
