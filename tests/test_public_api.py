@@ -34,7 +34,21 @@ DESIGN_NAMES = {
     "RateLimitError",
     "InternalServerError",
     "APIResponseValidationError",
+    # Money in.
+    "VATransaction",
+    "VATransactionStatus",
+    "Fee",
+    "Balance",
+    "reconcile",
+    "webhooks",
+    "WebhookVerificationError",
+    "VATransactionEvent",
+    "SettlementEvent",
+    "ExpirationEvent",
+    "UnknownEvent",
 }
+# Modules exported by name; other submodules (cli, sandbox) appear only once imported.
+PUBLIC_MODULES = {"reconcile", "webhooks"}
 
 
 def test_all_lists_exactly_the_public_names() -> None:
@@ -49,7 +63,7 @@ def test_all_lists_exactly_the_public_names() -> None:
         and not isinstance(getattr(vapay, name), types.ModuleType)
     }
 
-    assert set(vapay.__all__) - {"__version__"} == public
+    assert set(vapay.__all__) - {"__version__"} == public | PUBLIC_MODULES
     assert vapay.__all__ == sorted(vapay.__all__, key=lambda n: (not n.isupper(), n))
 
 
@@ -69,6 +83,23 @@ def test_exported_classes_say_they_live_in_vapay() -> None:
     assert vapay.Client.__module__ == "vapay"
 
 
+def test_the_webhooks_module_comes_with_the_package() -> None:
+    """`import vapay` is enough for vapay.webhooks.verify and parse."""
+    assert isinstance(vapay.webhooks, types.ModuleType)
+    assert {"verify", "parse", "Event", "MemorySeenStore", "SeenStore"} <= set(
+        vapay.webhooks.__all__
+    )
+    assert vapay.VATransactionEvent.__module__ == "vapay"
+
+
+def test_the_reconcile_module_comes_with_the_package() -> None:
+    """`import vapay` is enough for vapay.reconcile's matching core."""
+    assert isinstance(vapay.reconcile, types.ModuleType)
+    assert {"reconcile", "Reconciler", "Invoice", "Report", "jakarta_days"} <= set(
+        vapay.reconcile.__all__
+    )
+
+
 def test_error_tree_matches_the_design() -> None:
     """Every status error is an APIStatusError; timeouts are connection errors."""
     assert issubclass(vapay.APITimeoutError, vapay.APIConnectionError)
@@ -82,5 +113,10 @@ def test_error_tree_matches_the_design() -> None:
         vapay.InternalServerError,
     ):
         assert issubclass(cls, vapay.APIStatusError)
-    for cls in (vapay.APIConnectionError, vapay.APIStatusError, vapay.APIResponseValidationError):
+    for cls in (
+        vapay.APIConnectionError,
+        vapay.APIStatusError,
+        vapay.APIResponseValidationError,
+        vapay.WebhookVerificationError,
+    ):
         assert issubclass(cls, vapay.VapayError)

@@ -6,6 +6,7 @@ example in a user's project under pytest-asyncio's strict and auto modes.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -20,6 +21,7 @@ import attrs
 import pytest
 
 import vapay
+from vapay.sandbox import Sandbox
 
 pytest_plugins = ["pytester"]
 
@@ -77,14 +79,16 @@ def _sandbox_env() -> Iterator[dict[str, str]]:
 
 
 def run(
-    source: str, env: dict[str, str] | None = None, *args: str
+    source: str, env: dict[str, str] | None = None, *args: str, strict: bool = False
 ) -> subprocess.CompletedProcess[str]:
-    """Run *source* as a program file with *args*, warnings as errors (unclosed sessions too)."""
+    """Run *source* as a program file with *args*; *strict*: every warning an error (an
+    unclosed aiohttp session's ResourceWarning too)."""
+    flags = ["-W", "error"] if strict else []
     with tempfile.TemporaryDirectory() as directory:
         program = Path(directory) / "recipe.py"
         program.write_text(source)
         return subprocess.run(  # noqa: S603 - our own README's code
-            [sys.executable, "-W", "error", "-X", "dev", str(program), *args],
+            [sys.executable, *flags, str(program), *args],
             env={**os.environ, **(env or {})},
             capture_output=True,
             text=True,
@@ -102,6 +106,7 @@ def account_ids(env: dict[str, str]) -> list[str]:
         "        for a in await client.accounts.list().collect(): print(a.id)\n"
         "asyncio.run(main())\n",
         env,
+        strict=True,
     )
     assert result.returncode == 0, result.stderr
     return result.stdout.split()
@@ -109,7 +114,7 @@ def account_ids(env: dict[str, str]) -> list[str]:
 
 def test_the_quickstart_runs_against_the_sandbox(sandbox_env: dict[str, str]) -> None:
     """The quickstart creates, reads, deactivates and lists without an error."""
-    result = run(block_starting("async for page in pager.pages():"), sandbox_env)
+    result = run(block_starting("async for page in pager.pages():"), sandbox_env, strict=True)
 
     assert (result.returncode, result.stderr) == (0, "")
     assert " inactive" in result.stdout.splitlines()[0]
@@ -119,7 +124,7 @@ def test_the_per_call_recipe_shows_each_response(sandbox_env: dict[str, str]) ->
     """with_options and capture_responses: one line per call, the listing's page included."""
     first = account_ids(sandbox_env)[0]
 
-    result = run(block_starting("capture_responses()"), sandbox_env, first)
+    result = run(block_starting("capture_responses()"), sandbox_env, first, strict=True)
 
     assert (result.returncode, result.stderr) == (0, "")
     head, get, page = result.stdout.splitlines()
@@ -132,7 +137,9 @@ def test_the_reconciliation_recipe_exports_every_virtual_account(
     sandbox_env: dict[str, str],
 ) -> None:
     """The bulk recipe writes one CSV row per seeded virtual account, totals per currency."""
-    result = run(block_starting("list_many("), sandbox_env)
+    result = run(
+        block_starting("client.accounts.list(per_page=100), kind=kind"), sandbox_env, strict=True
+    )
 
     assert result.returncode == 0, result.stderr
     rows = result.stdout.strip().splitlines()
@@ -149,14 +156,19 @@ def test_the_worker_recipe_deactivates_the_accounts_it_is_given(
     """The worker pool, run with two ids, deactivates both and ends cleanly."""
     ids = account_ids(sandbox_env)[:2]
 
-    result = run(block_starting("async def worker("), sandbox_env, *ids)
+    result = run(
+        block_starting("patient = client.with_options(max_retries=5)"),
+        sandbox_env,
+        *ids,
+        strict=True,
+    )
 
     assert (result.returncode, result.stderr, result.stdout) == (0, "", "done: 2 accounts\n")
 
 
 def test_the_middleware_recipe_times_each_attempt(sandbox_env: dict[str, str]) -> None:
     """The timing middleware prints one line per API call, token requests excluded."""
-    result = run(block_starting("middlewares=[timing]"), sandbox_env)
+    result = run(block_starting("middlewares=[timing]"), sandbox_env, strict=True)
 
     assert (result.returncode, result.stderr) == (0, "")
     assert re.fullmatch(r"GET /api/v1\.0/accounts 200 \d+\.\d{3}s\n", result.stdout)
@@ -166,7 +178,7 @@ def test_the_error_example_prints_what_the_readme_shows(sandbox_env: dict[str, s
     """The 422 example prints exactly the two lines the README quotes."""
     (shown,) = re.findall(r"\nprints\n\n```\n(.*?)```", TEXT, flags=re.DOTALL)
 
-    result = run(block_starting('create(name="ab")'), sandbox_env)
+    result = run(block_starting('create(name="ab")'), sandbox_env, strict=True)
 
     assert (result.returncode, result.stderr) == (0, "")
     assert result.stdout == shown
@@ -174,7 +186,7 @@ def test_the_error_example_prints_what_the_readme_shows(sandbox_env: dict[str, s
 
 def test_the_sandbox_example_runs_on_its_own() -> None:
     """The direct Sandbox example needs no server or credentials."""
-    result = run(block_starting("Sandbox(accounts=50"))
+    result = run(block_starting("Sandbox(accounts=50"), strict=True)
 
     assert (result.returncode, result.stderr) == (0, "")
     same, count, path, tokens = result.stdout.splitlines()
@@ -221,7 +233,7 @@ async def drive():
 
 asyncio.run(drive())
 """
-    result = run(block_starting("FastAPI(lifespan=lifespan)") + drive, sandbox_env)
+    result = run(block_starting("async def show_account(") + drive, sandbox_env, strict=True)
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["200", "404", "422"]
@@ -245,7 +257,9 @@ async def main():
 
 asyncio.run(main())
 """
-    result = run(block_starting("app.cleanup_ctx.append(vapay_client)") + drive, sandbox_env)
+    result = run(
+        block_starting("app.cleanup_ctx.append(vapay_client)") + drive, sandbox_env, strict=True
+    )
 
     assert (result.returncode, result.stderr) == (0, "")
     assert result.stdout.splitlines() == [
@@ -307,3 +321,155 @@ def test_the_model_table_states_every_field_and_its_type(model: type) -> None:
     hints = typing.get_type_hints(model)
 
     assert listed == [(f.name, _shown(hints[f.name])) for f in attrs.fields(model)]
+
+
+# --- Receiving payment notifications ------------------------------------------------
+
+WEBHOOK_SECRET = "readme-recipe-client-secret"
+PAYMENT_BODY = json.loads(
+    (Path(__file__).parent / "data" / "webhook-vectors.json").read_text(encoding="utf-8")
+)["vectors"][1]["raw_body"].encode()
+
+# Posts the documented payment twice (two signed deliveries, as a retry would be), then
+# a forged one, then a body past the bound; waits until the queue is worked through.
+DELIVERIES = """
+import time
+
+from vapay._webhook_signing import signed_headers
+
+BODY = PAYMENT_BODY_LITERAL
+
+
+def deliveries():
+    signed = [
+        signed_headers(
+            BODY, endpoint=ENDPOINT, secret=SECRETS[0], api_key="k", timestamp=int(time.time())
+        )
+        for _ in range(2)
+    ]
+    forged = {**signed[0], "X-Signature": "0" * 128}
+    too_big = b'{"a": "' + b"x" * vapay.webhooks.MAX_BODY_BYTES + b'"}'
+    return [(BODY, signed[0]), (BODY, signed[1]), (BODY, forged), (too_big, forged)]
+"""
+
+AIOHTTP_DRIVER = """
+import aiohttp
+
+
+async def main():
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    async with aiohttp.ClientSession() as session:
+        for body, headers in deliveries():
+            url = f"http://127.0.0.1:{port}/hooks/va?source=prod"
+            async with session.post(url, data=body, headers=headers) as response:
+                print(response.status, await response.text())
+    await app[EVENTS].join()
+    await runner.cleanup()
+
+
+asyncio.run(main())
+"""
+
+FASTAPI_DRIVER = """
+import httpx
+
+
+async def main():
+    async with api.router.lifespan_context(api):
+        transport = httpx.ASGITransport(app=api)
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
+            for body, headers in deliveries():
+                response = await client.post("/hooks/va?source=prod", content=body, headers=headers)
+                print(response.status_code, response.text)
+        await api.state.events.join()
+
+
+asyncio.run(main())
+"""
+
+
+def run_recipe(framework_block: str, driver: str) -> list[str]:
+    """The shared recipe, one framework's, and a driver, run; the lines printed."""
+    source = "\n".join(
+        [
+            block_starting("async def accept("),
+            block_starting(framework_block),
+            DELIVERIES.replace("PAYMENT_BODY_LITERAL", repr(PAYMENT_BODY)),
+            driver,
+        ]
+    )
+    result = run(source, {**os.environ, "VAPAY_CLIENT_SECRET": WEBHOOK_SECRET})
+    assert result.returncode == 0, result.stderr
+    return [line.strip() for line in result.stdout.splitlines()]
+
+
+@pytest.mark.parametrize(
+    ("framework_block", "driver", "too_big"),
+    [
+        ('app.router.add_post("/hooks/va", receive)', AIOHTTP_DRIVER, "413"),
+        ('@api.post("/hooks/va")', FASTAPI_DRIVER, "413 bad_body"),
+    ],
+    ids=["aiohttp", "fastapi"],
+)
+def test_a_webhook_recipe_takes_a_payment_once_and_refuses_a_forgery(
+    framework_block: str, driver: str, too_big: str
+) -> None:
+    """Two deliveries of one payment are queued once; a forgery and a huge body are refused."""
+    lines = run_recipe(framework_block, driver)
+
+    statuses = [line for line in lines if not line.startswith("paid")]
+    assert statuses[:3] == ["200", "200", "400 bad_signature"]
+    assert statuses[3].startswith(too_big)
+    assert [line for line in lines if line.startswith("paid")] == [
+        "paid 3211120250926133543246 INV-2026-001 100000"
+    ]
+
+
+def test_the_taking_payments_recipe_opens_a_va_and_reads_its_balance(
+    sandbox_env: dict[str, str],
+) -> None:
+    """The recipe opens a VA for its invoice, finds no payment yet, and reads the balance."""
+    result = run(block_starting('merchant_reff_no="INV-2026-0001"'), sandbox_env)
+
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert re.fullmatch(r"pay 150000(\.0+)? IDR to VA [0-9]+", lines[0])
+    assert lines[1:] == ["available 0.00 pending 0.00"]
+
+
+async def test_the_create_once_recipe_finds_a_va_whose_answer_was_lost() -> None:
+    """When the create's answer is lost, the recipe returns the VA it opened: exactly one."""
+    namespace: dict[str, object] = {}
+    exec(block_starting("async def open_va_once("), namespace)  # noqa: S102 - our README
+    open_va_once = namespace["open_va_once"]
+    # The live API's shape: its VA listing carries merchant_reff_no (the seed page's does not).
+    async with Sandbox(accounts=1, virtual_accounts_per_account=0, live=True) as sandbox:
+        account_id = sandbox.state.accounts[0].id
+        sandbox.truncate_next(route="virtual_accounts.create")  # opened, answer cut
+        async with vapay.Client(**sandbox.client_options()) as client:
+            va = await open_va_once(  # type: ignore[operator]
+                client, account_id, "INV-9", bank_code="BRI", kind="permanent", amount=20_000
+            )
+
+        assert va.merchant_reff_no == "INV-9"
+        assert sandbox.state.count("virtual_accounts.create") == 1
+        assert [v.id for v in sandbox.state.expected_virtual_accounts(account_id)] == [va.id]
+
+
+async def test_the_library_reconciliation_recipe_runs_against_the_sandbox(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`nightly()` walks every account's payments of its window into one report."""
+    namespace: dict[str, object] = {}
+    exec(block_starting("async def nightly("), namespace)  # noqa: S102 - our README
+    sandbox = Sandbox(accounts=3, virtual_accounts_per_account=6, seed=2)
+    async with sandbox, vapay.Client(**sandbox.client_options()) as client:
+        report = await namespace["nightly"](client, namespace["invoices"])  # type: ignore[operator]
+
+    assert (report.invoices, report.unpaid.count) == (1, 1)
+    assert report.unexpected.count == report.payments
+    assert capsys.readouterr().out.count("VATransaction(") == report.unexpected.count

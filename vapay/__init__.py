@@ -3,6 +3,7 @@
 Everything public is imported here; modules starting with `_` are private.
 """
 
+from vapay import reconcile, webhooks
 from vapay._auth import (
     ClientCredentialsTokenProvider,
     StaticToken,
@@ -24,7 +25,9 @@ from vapay._errors import (
     RateLimitError,
     UnprocessableEntityError,
     VapayError,
+    WebhookVerificationError,
 )
+from vapay._events import ExpirationEvent, SettlementEvent, UnknownEvent, VATransactionEvent
 from vapay._logs import setup_logging
 from vapay._models import (
     Account,
@@ -67,6 +70,7 @@ __all__ = [
     "Bank",
     "Client",
     "ClientCredentialsTokenProvider",
+    "ExpirationEvent",
     "Fee",
     "Handler",
     "InternalServerError",
@@ -81,18 +85,24 @@ __all__ = [
     "Response",
     "ResponseInfo",
     "RetryPolicy",
+    "SettlementEvent",
     "StaticToken",
     "Token",
     "TokenProvider",
+    "UnknownEvent",
     "UnprocessableEntityError",
     "VATransaction",
+    "VATransactionEvent",
     "VATransactionStatus",
     "VapayError",
     "VirtualAccount",
     "VirtualAccountKind",
     "VirtualAccountStatus",
+    "WebhookVerificationError",
     "__version__",
     "capture_responses",
+    "reconcile",
+    "webhooks",
 ]
 
 setup_logging()

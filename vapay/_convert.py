@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import math
+import re
 import typing
 from collections.abc import Mapping
 from decimal import Decimal
@@ -22,6 +23,7 @@ from cattrs.gen import make_dict_structure_fn
 from vapay import _fastpath
 from vapay._models import DEFAULT_CURRENCY, Fee, Money, Pagination
 from vapay._numbers import decimal_from_text, in_range
+from vapay._signature import JAKARTA
 
 T = TypeVar("T")
 
@@ -117,7 +119,35 @@ def _to_fee(value: object, _: object = None) -> Fee:
     return Fee(amount=money, name=None if name is None else _to_str(name))
 
 
+# PHP's `d M Y H:i:s` ("26 Dec 2025 13:35:45"), as webhook events send times.
+_WALL_CLOCK = re.compile(r"(\d{1,2}) ([A-Za-z]{3}) (\d{4}) (\d{2}):(\d{2}):(\d{2})", re.ASCII)
+# English whatever the locale: strptime's %b would follow setlocale().
+_MONTHS = {
+    name: number
+    for number, name in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"),
+        start=1,
+    )
+}
+
+
+def _from_wall_clock(text: str) -> dt.datetime | None:
+    matched = _WALL_CLOCK.fullmatch(text.strip())
+    if matched is None:
+        return None
+    day, month, year, hour, minute, second = matched.groups()
+    if month.lower() not in _MONTHS:
+        raise ValueError(f"expected a month like Dec, got {month!r}")
+    # The text has no zone: the gateway writes Jakarta's wall clock.
+    numbers = (int(year), _MONTHS[month.lower()], int(day), int(hour), int(minute), int(second))
+    return dt.datetime(*numbers, tzinfo=JAKARTA)
+
+
 def _to_datetime(value: object, _: object = None) -> dt.datetime:
+    if type(value) is str and not value.isdigit():
+        wall_clock = _from_wall_clock(value)
+        if wall_clock is not None:
+            return wall_clock
     millis = int(value) if type(value) is str and value.isdigit() else _to_int(value)
     try:
         # Integer microseconds: exact, where a float timestamp could round.
@@ -137,6 +167,15 @@ def _to_links(value: object, _: object = None) -> Mapping[str, str | None]:
 
 def _to_object(value: object, _: object = None) -> object:
     return value
+
+
+def _to_json_object(value: object, _: object = None) -> Mapping[str, object]:
+    # Kept as decoded (not copied); PHP serialises an empty associative array as [].
+    if isinstance(value, list) and not value:
+        return {}
+    if isinstance(value, dict):
+        return value
+    raise TypeError(f"expected an object, got {_describe(value)}")
 
 
 _PAGINATION_KEYS = (
@@ -205,7 +244,10 @@ def configure_converter(converter: cattrs.Converter) -> None:
       being the API's default, "IDR"; a fee `{"name", "amount", "currency"}`
       (amount flat, or a money object) -> `Fee`;
     - `created_at`, `expired_at`, payment times: unix milliseconds (string or number) -> aware
-      UTC `datetime`;
+      UTC `datetime`; PHP's `d M Y H:i:s` text ("26 Dec 2025 13:35:45", as webhook
+      events send times) -> aware `datetime` on Jakarta time (UTC+7);
+    - objects of no fixed shape (`Mapping[str, object]`): kept as decoded, PHP's
+      `[]` for an empty one -> `{}`;
     - pagination: camelCase or snake_case keys -> `Pagination`; a block without
       page numbers -> None; `links` as `{}` or PHP's `[]`;
     - `SomeEnum | str` fields: a known value -> the member, an unknown value ->
@@ -221,6 +263,7 @@ def configure_converter(converter: cattrs.Converter) -> None:
     converter.register_structure_hook(Fee, _to_fee)
     # Exactly `object` (a field of unknown shape): a plain hook would catch every class.
     converter.register_structure_hook_func(lambda tp: tp is object, _to_object)
+    converter.register_structure_hook_func(lambda tp: tp == Mapping[str, object], _to_json_object)
     converter.register_structure_hook(
         Pagination | None, lambda value, _: pagination_from_block(value)
     )

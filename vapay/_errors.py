@@ -4,6 +4,7 @@ VapayError
 ├── APIConnectionError          no HTTP answer: refused, reset, DNS, TLS
 │   └── APITimeoutError         an attempt (or the overall deadline) ran out
 ├── APIResponseValidationError  an answer that is not the documented shape
+├── WebhookVerificationError    a callback refused by `vapay.webhooks.verify` (.reason)
 └── APIStatusError              the API said no (HTTP >= 300, or "success": false)
     ├── BadRequestError              400
     ├── AuthenticationError          401
@@ -91,6 +92,33 @@ class APIResponseValidationError(VapayError):
         self.body = body
         self.method = method
         self.path = path
+
+
+WebhookVerificationReason = Literal[
+    "missing_header", "bad_timestamp", "bad_signature", "expired", "bad_body"
+]
+
+
+class WebhookVerificationError(VapayError):
+    """A callback that `vapay.webhooks.verify` (or `parse`) refused.
+
+    Attributes:
+        reason: which check failed, in the order they run: `"missing_header"`
+            (a header the scheme needs is absent or empty), `"bad_timestamp"`
+            (`X-Timestamp` is not an integer), `"bad_signature"` (no candidate
+            secret signed this delivery), `"expired"` (signed, but outside the
+            window), `"bad_body"` (not JSON, too large, too deep, or not the
+            event's documented shape).
+        message: the same in words; never a secret, a token or a signature.
+    """
+
+    def __init__(self, message: str, *, reason: WebhookVerificationReason) -> None:
+        super().__init__(message)
+        self.message = message
+        self.reason: WebhookVerificationReason = reason
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(reason={self.reason!r}, message={self.message!r})"
 
 
 class APIStatusError(VapayError):

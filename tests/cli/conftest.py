@@ -7,11 +7,12 @@ tests, and the sandbox serves from a background thread with a loop of its own.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import sys
 import threading
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, Generic, TypeVar
 
 import attrs
 import pytest
@@ -20,19 +21,21 @@ from vapay.cli import main
 from vapay.sandbox import Sandbox
 
 _SETTLE = 0.05
+T = TypeVar("T")
 ENV_VARS = ("VAPAY_API_KEY", "VAPAY_CLIENT_ID", "VAPAY_CLIENT_SECRET", "VAPAY_BASE_URL")
 
 
-class ThreadedSandbox:
-    """A `Sandbox` served by an event loop in a background thread."""
+class ThreadedServer(Generic[T]):
+    """A server (an async context manager) held open by an event loop in a background thread."""
 
-    def __init__(self, **options: Any) -> None:
-        self.sandbox = Sandbox(**options)
+    def __init__(self, server: contextlib.AbstractAsyncContextManager[T]) -> None:
+        self._server = server
+        self._entered: T | None = None
         self._ready = threading.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop: asyncio.Event | None = None
         self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, name="sandbox", daemon=True)
+        self._thread = threading.Thread(target=self._run, name="server", daemon=True)
 
     def _run(self) -> None:
         try:
@@ -43,7 +46,8 @@ class ThreadedSandbox:
 
     async def _serve(self) -> None:
         self._loop, self._stop = asyncio.get_running_loop(), asyncio.Event()
-        async with self.sandbox:
+        async with self._server as entered:
+            self._entered = entered
             self._ready.set()
             await self._stop.wait()
             # A CLI run that failed fast abandons connections the server may not
@@ -51,18 +55,27 @@ class ThreadedSandbox:
             # down, or their transports outlive the loop (a ResourceWarning).
             await asyncio.sleep(_SETTLE)
 
-    def __enter__(self) -> Sandbox:
+    def __enter__(self) -> T:
         self._thread.start()
         self._ready.wait(timeout=10)
         if self._error is not None:
             raise self._error
-        return self.sandbox
+        assert self._entered is not None
+        return self._entered
 
     def __exit__(self, *exc_info: object) -> None:
         assert self._loop is not None
         assert self._stop is not None
         self._loop.call_soon_threadsafe(self._stop.set)
         self._thread.join(timeout=10)
+
+
+class ThreadedSandbox(ThreadedServer[Sandbox]):
+    """A `Sandbox` served by an event loop in a background thread."""
+
+    def __init__(self, **options: Any) -> None:
+        self.sandbox = Sandbox(**options)
+        super().__init__(self.sandbox)
 
 
 @pytest.fixture(autouse=True)
@@ -82,14 +95,65 @@ def _sandbox() -> Iterator[Sandbox]:
         yield sandbox
 
 
-@pytest.fixture(name="credentials")
-def _credentials(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Sandbox:
-    """The sandbox's settings in the `VAPAY_*` variables."""
+def export_settings(monkeypatch: pytest.MonkeyPatch, sandbox: Sandbox) -> None:
+    """Put *sandbox*'s settings in the `VAPAY_*` variables."""
     monkeypatch.setenv("VAPAY_API_KEY", sandbox.api_key)
     monkeypatch.setenv("VAPAY_CLIENT_ID", sandbox.client_id)
     monkeypatch.setenv("VAPAY_CLIENT_SECRET", sandbox.client_secret)
     monkeypatch.setenv("VAPAY_BASE_URL", sandbox.url)
+
+
+@pytest.fixture(name="credentials")
+def _credentials(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Sandbox:
+    """The sandbox's settings in the `VAPAY_*` variables."""
+    export_settings(monkeypatch, sandbox)
     return sandbox
+
+
+def with_fields(
+    sandbox: Sandbox, account: Mapping[str, Any], virtual_account: Mapping[str, Any]
+) -> None:
+    """Give *sandbox*'s first account the fields *account*, and each of its
+    virtual accounts the fields *virtual_account*; before it starts serving."""
+    state = sandbox.state
+    first, *others = state.accounts
+    virtual_accounts = dict(state.virtual_accounts)
+    virtual_accounts[first.id] = [
+        attrs.evolve(va, **virtual_account) for va in virtual_accounts[first.id]
+    ]
+    # A new state, because the state caches each record's wire form.
+    sandbox.state = attrs.evolve(
+        state,
+        accounts=[attrs.evolve(first, **account), *others],
+        virtual_accounts=virtual_accounts,
+    )
+
+
+ServeData = Callable[..., Sandbox]
+
+
+@pytest.fixture(name="serve_data")
+def _serve_data(monkeypatch: pytest.MonkeyPatch) -> Iterator[ServeData]:
+    """Serve a sandbox whose data a test sets (see `with_fields`), its settings exported.
+
+    As the hostile server of issue #13 would: the fields may hold anything a JSON
+    string can, escape sequences and lone surrogates included.
+    """
+    with contextlib.ExitStack() as servers:
+
+        def serve(
+            *,
+            account: Mapping[str, Any] | None = None,
+            virtual_account: Mapping[str, Any] | None = None,
+            live: bool = False,
+        ) -> Sandbox:
+            threaded = ThreadedSandbox(**SANDBOX_OPTIONS, live=live)
+            with_fields(threaded.sandbox, account or {}, virtual_account or {})
+            sandbox = servers.enter_context(threaded)
+            export_settings(monkeypatch, sandbox)
+            return sandbox
+
+        yield serve
 
 
 @attrs.frozen

@@ -1,72 +1,83 @@
-"""`vapay demo`: an embedded sandbox, reconciled and checked, end to end."""
+"""`vapay demo`: a day of payments on an embedded sandbox, reconciled and checked."""
 
 from __future__ import annotations
 
 import csv
 import json
-import re
 from pathlib import Path
 
 from test_cli_terminal import screen
 
 from conftest import Run
 
+CATEGORIES = ("matched", "amount_mismatch", "duplicate", "unexpected", "unpaid")
 
-def test_demo_writes_and_totals_everything(run: Run, tmp_path: Path) -> None:
-    """The demo exports every virtual account and prints an exact JSON summary."""
-    output = tmp_path / "demo.csv"
 
-    result = run("demo", "--accounts", "7", "--virtual-accounts", "6", "-o", str(output))
+def test_the_demo_finds_exactly_what_it_planted(run: Run) -> None:
+    """Piped, the demo prints the JSON report with its check, every category present."""
+    result = run("demo", "--accounts", "10", "--invoices", "20", "--seed", "4")
 
-    summary = json.loads(result.out)
-    with output.open(newline="") as f:
-        rows = list(csv.DictReader(f))
+    report = json.loads(result.out)
     assert (result.code, result.err) == (0, "")
-    assert (summary["accounts"], summary["virtual_accounts"]) == (7, 42)
-    assert len({row["id"] for row in rows}) == 42
-    assert (summary["output"], summary["format"]) == (str(output), "csv")
+    assert report["invoices"] == 200
+    assert all(report[name]["count"] > 0 for name in CATEGORIES)
+    assert report["checked"].startswith("found exactly the planted discrepancies")
+    assert report["received"]["settled"]["count"] > 0
+    assert report["received"]["unsettled"]["count"] > 0
 
 
-def test_demo_needs_no_credentials(run: Run, tmp_path: Path) -> None:
-    """The demo runs with no `VAPAY_*` variables and no connection flags."""
-    result = run("demo", "--accounts", "2", "--virtual-accounts", "2", "-o", str(tmp_path / "d"))
+def test_the_demo_needs_no_credentials_and_leaves_no_file(run: Run, tmp_path: Path) -> None:
+    """No `VAPAY_*` variables, and without --ledger-out no ledger is left behind."""
+    before = set(Path(tmp_path).iterdir())
+
+    result = run("demo", "--accounts", "2", "--invoices", "5")
 
     assert result.code == 0
+    assert set(Path(tmp_path).iterdir()) == before
 
 
-def test_demo_default_output_is_a_new_temporary_file(run: Run) -> None:
-    """Without `-o`, the demo writes a CSV file in a new temporary directory."""
-    result = run("demo", "--accounts", "3", "--virtual-accounts", "4")
+def test_the_demo_keeps_its_ledger_and_writes_discrepancies_on_request(
+    run: Run, tmp_path: Path
+) -> None:
+    """--ledger-out keeps the generated ledger; -o writes the discrepancy rows."""
+    ledger, output = tmp_path / "ledger.csv", tmp_path / "out.csv"
 
-    path = Path(json.loads(result.out)["output"])
-    assert path.name == "virtual-accounts.csv"
-    assert path.parent.name.startswith("vapay-demo-")
-    assert len(path.read_text().splitlines()) == 1 + 12
-    path.unlink()
-    path.parent.rmdir()
+    result = run(
+        "demo",
+        "--accounts",
+        "5",
+        "--invoices",
+        "10",
+        "--ledger-out",
+        str(ledger),
+        "-o",
+        str(output),
+    )
+
+    report = json.loads(result.out)
+    with ledger.open(newline="") as file:
+        invoices = list(csv.DictReader(file))
+    with output.open(newline="") as file:
+        rows = list(csv.DictReader(file))
+    assert len(invoices) == 50
+    discrepancies = sum(report[name]["count"] for name in CATEGORIES if name != "matched")
+    assert len(rows) == discrepancies
 
 
-def test_demo_live_shapes(run: Run, tmp_path: Path) -> None:
-    """`--live` reconciles the live API's shapes (ULIDs, `bank.short_name`)."""
-    output = tmp_path / "live.jsonl"
+def test_the_demo_runs_on_the_live_shapes(run: Run) -> None:
+    """`--live` serves the live API's shapes and still finds exactly what was planted."""
+    result = run("demo", "--live", "--accounts", "4", "--invoices", "10")
 
-    result = run("demo", "--live", "--accounts", "3", "--virtual-accounts", "5", "-o", str(output))
-
-    rows = [json.loads(line) for line in output.read_text().splitlines()]
     assert result.code == 0
-    assert len(rows) == 15
-    assert {row["bank"] for row in rows} <= {"BRI", "BCA", "BNI", "MANDIRI"}
+    assert json.loads(result.out)["checked"].startswith("found exactly")
 
 
-def test_demo_on_a_terminal_shows_summary_and_throughput(run_tty: Run, tmp_path: Path) -> None:
-    """On a terminal: the table, the throughput, the check and the file's place."""
-    output = tmp_path / "demo.csv"
-
-    result = run_tty("demo", "--accounts", "5", "--virtual-accounts", "4", "-o", str(output))
+def test_the_demo_on_a_terminal_shows_the_report_and_the_check(run_tty: Run) -> None:
+    """On a terminal: the report table, the verdict and the check line."""
+    result = run_tty("demo", "--accounts", "5", "--invoices", "10")
 
     out, err = screen(result.out), screen(result.err)
     assert result.code == 0
-    assert "vapay demo: reconciliation summary" in out
-    assert re.search(r"20 virtual accounts of 5 accounts in [\d.]+ s: [\d,]+ per second", out)
-    assert "checked: every count and total matches the sandbox's own data" in err
-    assert f"wrote 20 rows to {output} (csv)" in err
+    assert "amount mismatch" in out
+    assert "books do not tie out" in out
+    assert "checked: found exactly the planted discrepancies" in err

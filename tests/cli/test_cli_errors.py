@@ -64,7 +64,9 @@ def test_bad_secret_is_one_line_without_the_secret(run: Run, sandbox: Sandbox) -
 
 def test_bad_api_key_is_named(run: Run, sandbox: Sandbox) -> None:
     """A wrong API key exits 1 naming the partner id as the problem."""
-    result = run(*flags(sandbox, **{"api-key": "not-the-key"}), "reconcile", "-o", "-")
+    result = run(
+        *flags(sandbox, **{"api-key": "not-the-key"}), "virtual-accounts", "export", "-o", "-"
+    )
 
     assert result.code == 1
     assert result.err == "vapay: error: authentication failed (HTTP 401): Invalid partner id\n"
@@ -129,13 +131,14 @@ def test_bad_number_is_a_usage_error(run: Run) -> None:
     [
         ("1e2", "not an integer: '1e2'"),
         ("26", "must be <= 25 (the API's maximum for virtual accounts), got 26"),
+        ("9" * 400, f"must be <= 25 (the API's maximum for virtual accounts), got {'9' * 40}..."),
         ("9" * 5000, f"not an integer: '{'9' * 40}...'"),
     ],
-    ids=["exponent", "past-the-maximum", "5000-digits"],
+    ids=["exponent", "past-the-maximum", "400-digits", "5000-digits"],
 )
 def test_bad_page_size_is_named_briefly(run: Run, value: str, message: str) -> None:
     """A page size that is no integer, or absurdly long, is refused in one short line."""
-    result = run("reconcile", "-o", "-", "--per-page", value)
+    result = run("virtual-accounts", "export", "-o", "-", "--per-page", value)
 
     assert result.code == 2
     assert message in result.err

@@ -11,9 +11,9 @@ from vapay.sandbox import Sandbox
 LISTINGS = [
     (("accounts", "list"), 100, "accounts"),
     (("virtual-accounts", "list", "1"), 25, "virtual accounts"),
-    (("reconcile", "-o", "-"), 25, "virtual accounts"),
+    (("virtual-accounts", "export", "-o", "-"), 25, "virtual accounts"),
 ]
-IDS = ["accounts-list", "virtual-accounts-list", "reconcile"]
+IDS = ["accounts-list", "virtual-accounts-list", "virtual-accounts-export"]
 
 
 @pytest.mark.parametrize(("command", "largest", "of"), LISTINGS, ids=IDS)
@@ -32,7 +32,7 @@ def test_page_at_the_api_maximum_is_sent(
     run: Run, credentials: Sandbox, command: tuple[str, ...], largest: int, of: str
 ) -> None:
     """The API's maximum itself runs and reaches the server as `per_page`."""
-    if command[0] == "virtual-accounts":
+    if command[:2] == ("virtual-accounts", "list"):
         command = (*command[:2], credentials.state.accounts[0].id, "--kind", "temporary")
     result = run(*command, "--per-page", str(largest))
 

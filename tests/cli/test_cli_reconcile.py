@@ -1,214 +1,221 @@
-"""`vapay reconcile`: the export's rows and the summary's totals, exactly."""
+"""`vapay reconcile --ledger FILE --from DATE --to DATE` against the sandbox, end to end."""
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
-import os
-import signal
-import threading
+from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
 
+import attrs
 import pytest
-from cli_expected import expected_rows, exported, jsonl, totals
+from test_cli_terminal import screen
 
-from conftest import Run, ThreadedSandbox
-from vapay.sandbox import Sandbox
+from conftest import Run
+from vapay._signature import JAKARTA
+from vapay.reconcile import jakarta_days
+from vapay.sandbox import Sandbox, TransactionRecord
 
-
-def read_csv(path: Path) -> list[dict[str, object]]:
-    """The rows of a CSV export, empty fields as None (as JSON Lines has them)."""
-    with path.open(newline="", encoding="utf-8") as f:
-        return [{k: v or None for k, v in row.items()} for row in csv.DictReader(f)]
-
-
-def test_csv_export_is_exactly_the_sandboxs_data(
-    run: Run, credentials: Sandbox, tmp_path: Path
-) -> None:
-    """A .csv output holds every virtual account once, by kind then account."""
-    output = tmp_path / "vas.csv"
-
-    result = run("reconcile", "-o", str(output))
-
-    assert result.code == 0
-    assert [exported(row) for row in read_csv(output)] == expected_rows(credentials.state)
+TODAY = dt.datetime.now(JAKARTA).date()
+# The sandbox's seeded payments lie in the 45 days before today.
+FIRST = TODAY - dt.timedelta(days=46)
+WINDOW = ("--from", FIRST.isoformat(), "--to", TODAY.isoformat())
 
 
-def test_jsonl_export_is_exactly_the_sandboxs_data(
-    run: Run, credentials: Sandbox, tmp_path: Path
-) -> None:
-    """A .jsonl output holds the same rows, one JSON object each."""
-    output = tmp_path / "vas.jsonl"
+@attrs.frozen
+class Books:
+    """A ledger written for the sandbox's seeded payments, and what reconciling it must find."""
 
-    result = run("reconcile", "-o", str(output), "--concurrency", "3", "--per-page", "2")
-
-    assert result.code == 0
-    assert [exported(r) for r in jsonl(output.read_text())] == expected_rows(credentials.state)
+    path: Path
+    expected: dict[str, int]
 
 
-def test_format_flag_overrides_the_extension(
-    run: Run, credentials: Sandbox, tmp_path: Path
-) -> None:
-    """`--format csv` writes CSV whatever the file is called."""
-    output = tmp_path / "vas.txt"
+def paid_by_reference(sandbox: Sandbox) -> dict[str, list[TransactionRecord]]:
+    """The seeded paid payments of the window, by reference, in account order."""
+    start, end = jakarta_days(FIRST, TODAY)
+    found: dict[str, list[TransactionRecord]] = defaultdict(list)
+    for account in sandbox.state.accounts:
+        for record in sandbox.state.expected_transactions(
+            account.id, status="paid", processed_timestamp_from=start, processed_timestamp_to=end
+        ):
+            found[record.merchant_reff_no or ""].append(record)
+    return found
 
-    run("reconcile", "-o", str(output), "--format", "csv")
 
-    assert output.read_text().splitlines()[0] == (
-        "account_id,id,number,kind,status,bank,amount,currency,created_at"
+def write_books(sandbox: Sandbox, path: Path) -> Books:
+    """A ledger with one invoice per paid reference, and a planted discrepancy of each kind.
+
+    The first single-paid reference is invoiced 1.00 short (an amount mismatch),
+    the second is left out (its payment is unexpected), and one invoice is never
+    paid; references the sandbox paid several times are duplicates.
+    """
+    paid = paid_by_reference(sandbox)
+    singles = [ref for ref, records in paid.items() if len(records) == 1]
+    mismatched, missing = singles[0], singles[1]
+    with path.open("w", newline="") as file:
+        out = csv.writer(file)
+        out.writerow(["merchant_reff_no", "amount", "account_id"])
+        for reference, records in paid.items():
+            if reference == missing:
+                continue
+            amount = records[0].amount - (1 if reference == mismatched else 0)
+            out.writerow([reference, f"{amount:f}", records[0].account_id])
+        out.writerow(["INV-NEVER-PAID", "15000.00", ""])
+    duplicates = sum(1 for records in paid.values() if len(records) > 1)
+    return Books(
+        path=path,
+        expected={
+            "matched": len(singles) - 2,
+            "amount_mismatch": 1,
+            "duplicate": duplicates,
+            "unexpected": 1,
+            "unpaid": 1,
+        },
     )
 
 
-def test_kind_flag_exports_one_kind(run: Run, credentials: Sandbox, tmp_path: Path) -> None:
-    """`--kind permanent` exports the permanent virtual accounts only."""
-    output = tmp_path / "vas.jsonl"
-
-    run("reconcile", "-o", str(output), "--kind", "permanent")
-
-    rows = [exported(r) for r in jsonl(output.read_text())]
-    assert rows == expected_rows(credentials.state, ("permanent",))
+@pytest.fixture(name="books")
+def _books(credentials: Sandbox, tmp_path: Path) -> Books:
+    return write_books(credentials, tmp_path / "ledger.csv")
 
 
-def test_summary_totals_are_exact(run: Run, credentials: Sandbox, tmp_path: Path) -> None:
-    """The JSON summary's counts and Decimal totals equal the sandbox's, per group."""
-    result = run("reconcile", "-o", str(tmp_path / "vas.csv"))
+def counts(summary: dict[str, dict[str, int]]) -> dict[str, int]:
+    return {name: summary[name]["count"] for name in ("matched", "amount_mismatch", "duplicate",
+                                                       "unexpected", "unpaid")}  # fmt: skip
+
+
+def test_the_report_counts_every_category_and_exits_3(run: Run, books: Books) -> None:
+    """Piped, one JSON object with every category's count; planted discrepancies: exit 3."""
+    result = run("reconcile", "--ledger", str(books.path), *WINDOW)
 
     summary = json.loads(result.out)
-    state = credentials.state
-    for group, field in (("by_status", "status"), ("by_kind", "kind"), ("by_bank", "bank_code")):
-        assert {
-            key: (value["count"], Decimal(value["amounts"]["IDR"]))
-            for key, value in summary[group].items()
-        } == totals(state, field)
-    every = [va for records in state.virtual_accounts.values() for va in records]
-    assert summary["total"] == {
-        "count": len(every),
-        "amounts": {"IDR": summary["total"]["amounts"]["IDR"]},
+    assert result.code == 3, result.err
+    assert counts(summary) == books.expected
+    assert summary["needs_action"] is True
+    assert summary["window"]["from"] == FIRST.isoformat()
+
+
+def test_payments_are_listed_oldest_first_within_the_window(
+    run: Run, books: Books, credentials: Sandbox
+) -> None:
+    """Every account's payments are asked for by processed_timestamp range, ascending."""
+    start, end = jakarta_days(FIRST, TODAY)
+
+    run("reconcile", "--ledger", str(books.path), *WINDOW, "--per-page", "5")
+
+    listings = [r for r in credentials.state.requests if r.route == "va_transactions.list"]
+    assert {r.path.rsplit("/", 1)[1] for r in listings} == {
+        a.id for a in credentials.state.accounts
     }
-    assert Decimal(summary["total"]["amounts"]["IDR"]) == sum(va.amount for va in every)
-    assert (summary["accounts"], summary["format"]) == (len(state.accounts), "csv")
+    assert {(r.query["processed_timestamp_from"], r.query["processed_timestamp_to"],
+             r.query["sort_order"], r.query["per_page"]) for r in listings} == {
+        (str(start), str(end), "asc", "5")
+    }  # fmt: skip
 
 
-def test_page_requests_are_every_request_but_the_token_requests(
+def test_a_day_with_only_unpaid_invoices_needs_no_action(
     run: Run, credentials: Sandbox, tmp_path: Path
 ) -> None:
-    """`page_requests` counts what the sandbox served, retries in, token requests out."""
-    credentials.fail_next(status=429, route="token", retry_after=0)
-    credentials.fail_next(status=429, route="virtual_accounts.list", retry_after=0)
+    """Unpaid invoices alone are normal: exit 0."""
+    ledger = tmp_path / "ledger.jsonl"
+    ledger.write_text('{"merchant_reff_no": "INV-A", "amount": 10000}\n')
+    tomorrow = (TODAY + dt.timedelta(days=1)).isoformat()
 
-    result = run("reconcile", "-o", str(tmp_path / "vas.csv"))
-
-    state = credentials.state
-    assert state.token_requests == 2
-    assert json.loads(result.out)["page_requests"] == len(state.requests) - state.token_requests
-
-
-def test_stdout_output_keeps_stdout_for_rows(run: Run, credentials: Sandbox) -> None:
-    """With `-o -` the rows go to stdout and the summary to stderr."""
-    result = run("reconcile", "-o", "-")
-
-    assert result.code == 0
-    assert [exported(r) for r in jsonl(result.out)] == expected_rows(credentials.state)
-    assert json.loads(result.err)["virtual_accounts"] == len(expected_rows(credentials.state))
-
-
-def test_unwritable_output_is_one_line_error(
-    run: Run, credentials: Sandbox, tmp_path: Path
-) -> None:
-    """A path in a missing directory exits 1 before any request is sent."""
-    target = tmp_path / "missing" / "vas.csv"
-
-    result = run("reconcile", "-o", str(target))
-
-    assert result.code == 1
-    assert result.err == f"vapay: error: cannot write {target}: No such file or directory\n"
-    assert credentials.state.count("accounts.list") == 0
-
-
-def test_failed_run_leaves_no_file(run: Run, credentials: Sandbox, tmp_path: Path) -> None:
-    """An API failure mid-walk leaves neither the output nor a partial file."""
-    credentials.fail_next(status=500, times=10, route="virtual_accounts.list")
-
-    result = run("--max-retries", "0", "reconcile", "-o", str(tmp_path / "vas.csv"))
-
-    assert result.code == 1
-    assert result.err.startswith("vapay: error: server error (HTTP 500)")
-    assert list(tmp_path.iterdir()) == []
-
-
-def test_failed_run_keeps_an_earlier_export(run: Run, credentials: Sandbox, tmp_path: Path) -> None:
-    """A failed run never replaces a complete export with a partial one."""
-    output = tmp_path / "vas.csv"
-    output.write_text("earlier\n")
-    credentials.fail_next(status=500, times=10, route="virtual_accounts.list")
-
-    run("--max-retries", "0", "reconcile", "-o", str(output))
-
-    assert output.read_text() == "earlier\n"
-
-
-@pytest.mark.parametrize("flag", ["--concurrency", "--per-page"])
-def test_zero_is_a_usage_error(run: Run, flag: str) -> None:
-    """Counts below 1 are refused by the parser (exit 2)."""
-    result = run("reconcile", "-o", "-", flag, "0")
-
-    assert result.code == 2
-    assert "must be >= 1, got 0" in result.err
-
-
-def test_output_is_required(run: Run) -> None:
-    """`reconcile` without `-o` is a usage error."""
-    assert run("reconcile").code == 2
-
-
-def test_ctrl_c_stops_cleanly(run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Ctrl-C mid-walk exits 130 with one line, cancels the walk, leaves no file."""
-    with ThreadedSandbox(accounts=40, virtual_accounts_per_account=4, latency=0.05) as slow:
-        for name, value in (
-            ("VAPAY_API_KEY", slow.api_key),
-            ("VAPAY_CLIENT_ID", slow.client_id),
-            ("VAPAY_CLIENT_SECRET", slow.client_secret),
-            ("VAPAY_BASE_URL", slow.url),
-        ):
-            monkeypatch.setenv(name, value)
-        timer = threading.Timer(0.4, os.kill, (os.getpid(), signal.SIGINT))
-        timer.start()
-        try:
-            result = run("reconcile", "-o", str(tmp_path / "vas.csv"), "--concurrency", "2")
-        finally:
-            timer.cancel()
-        listed = slow.state.count("virtual_accounts.list")
-
-    assert (result.code, result.out, result.err) == (130, "", "vapay: interrupted\n")
-    assert 0 < listed < 80
-    assert list(tmp_path.iterdir()) == []
-
-
-def test_an_output_symlink_keeps_pointing_at_the_replaced_file(
-    run: Run, credentials: Sandbox, tmp_path: Path
-) -> None:
-    """-o through a symlink replaces the file it points to; the link stays a link."""
-    target = tmp_path / "target.csv"
-    target.write_text("old\n")
-    link = tmp_path / "link.csv"
-    link.symlink_to(target)
-
-    result = run("reconcile", "-o", str(link))
+    result = run("reconcile", "--ledger", str(ledger), "--from", tomorrow)
 
     assert result.code == 0, result.err
-    assert link.is_symlink()
-    assert target.read_text().startswith("account_id,")
+    assert counts(json.loads(result.out))["unpaid"] == 1
 
 
-def test_exported_amounts_all_have_two_decimals_at_least(
-    run: Run, credentials: Sandbox, tmp_path: Path
+@pytest.mark.parametrize("suffix", ["csv", "jsonl"])
+def test_discrepancy_rows_go_to_the_output_file(
+    run: Run, books: Books, tmp_path: Path, suffix: str
 ) -> None:
-    """99000, 99000.5 and "99000.00" from the API all export as 99000.00-style text."""
-    output = tmp_path / "vas.csv"
+    """`-o` holds one row per discrepancy: unexpected payments, then the invoices."""
+    output = tmp_path / f"discrepancies.{suffix}"
 
-    assert run("reconcile", "-o", str(output)).code == 0
+    run("reconcile", "--ledger", str(books.path), *WINDOW, "-o", str(output))
 
-    amounts = [str(row["amount"]) for row in read_csv(output)]
-    assert amounts
-    assert all("." in a and len(a.split(".")[1]) >= 2 for a in amounts)
+    if suffix == "csv":
+        with output.open(newline="") as file:
+            rows = list(csv.DictReader(file))
+    else:
+        rows = [json.loads(line) for line in output.read_text().splitlines()]
+    by_category: dict[str, int] = defaultdict(int)
+    for row in rows:
+        by_category[row["category"]] += 1
+    expected = {k: v for k, v in books.expected.items() if k != "matched"}
+    assert dict(by_category) == expected
+    (mismatch,) = [row for row in rows if row["category"] == "amount_mismatch"]
+    assert (mismatch["direction"], Decimal(mismatch["difference"])) == ("over", 1)
+    assert Decimal(mismatch["paid"]) - Decimal(mismatch["due"]) == 1
+
+
+def test_on_a_terminal_the_report_is_a_table(run_tty: Run, books: Books) -> None:
+    """On a terminal: a table of the categories and what was received, and the verdict."""
+    result = run_tty("reconcile", "--ledger", str(books.path), *WINDOW)
+
+    out = screen(result.out)
+    assert result.code == 3
+    for label in ("matched", "amount mismatch", "duplicate", "unexpected", "unpaid (due)",
+                  "gross", "fees", "net", "settled", "not settled"):  # fmt: skip
+        assert label in out
+    assert "books do not tie out" in out
+
+
+@pytest.mark.parametrize(
+    ("ledger", "message"),
+    [
+        ("merchant_reff_no,amount\nINV-1,abc\n", "line 2: the amount 'abc' is not a number"),
+        ("merchant_reff_no,amount\nINV-1,5\nINV-1,6\n", "line 3: the reference 'INV-1' is already"),
+        ("reference,amount\nINV-1,5\n", "missing merchant_reff_no"),
+    ],
+    ids=["bad-amount", "repeated-reference", "no-reference-column"],
+)
+def test_a_bad_ledger_is_refused_before_any_request(
+    run: Run, credentials: Sandbox, tmp_path: Path, ledger: str, message: str
+) -> None:
+    """A bad ledger row is a usage error (exit 2) naming its line, and nothing is sent."""
+    path = tmp_path / "ledger.csv"
+    path.write_text(ledger)
+
+    result = run("reconcile", "--ledger", str(path), *WINDOW)
+
+    assert result.code == 2
+    assert message in result.err
+    assert credentials.state.requests == []
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (("--ledger", "l.csv"), "reconcile needs --from DATE"),
+        (("--ledger", "l.csv", "--from", "2026-13-01"), "not a date YYYY-MM-DD: '2026-13-01'"),
+        (("--ledger", "l.csv", "--from", "2026-02-02", "--to", "2026-02-01"), "is before --from"),
+    ],
+    ids=["no-from", "bad-date", "reversed"],
+)
+def test_a_bad_window_is_a_usage_error(run: Run, arguments: tuple[str, ...], message: str) -> None:
+    """Missing, malformed or reversed dates exit 2."""
+    result = run("reconcile", *arguments)
+
+    assert result.code == 2
+    assert message in result.err
+
+
+def test_an_unreachable_api_is_exit_1(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A connection failure is an error (exit 1), told apart from books that do not tie out."""
+    ledger = tmp_path / "ledger.csv"
+    ledger.write_text("merchant_reff_no,amount\nINV-1,5\n")
+    for name in ("VAPAY_API_KEY", "VAPAY_CLIENT_ID", "VAPAY_CLIENT_SECRET"):
+        monkeypatch.setenv(name, "x")
+    monkeypatch.setenv("VAPAY_BASE_URL", "http://127.0.0.1:9")
+
+    result = run("--max-retries", "0", "reconcile", "--ledger", str(ledger), *WINDOW)
+
+    assert result.code == 1
+    assert "vapay: error:" in result.err

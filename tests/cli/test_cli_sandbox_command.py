@@ -6,6 +6,8 @@ import os
 import signal
 import threading
 
+import pytest
+
 from conftest import Run
 
 
@@ -35,3 +37,44 @@ def test_passes_help_through(run: Run) -> None:
 def test_bad_option_is_a_usage_error(run: Run) -> None:
     """An option the server does not know exits 2."""
     assert run("sandbox", "--nonsense").code == 2
+
+
+LONG = "9" * 400
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--port", "99999", "must be <= 65535, got 99999"),
+        ("--port", "-1", "must be >= 0, got -1"),
+        ("--port", LONG, f"must be <= 65535, got {LONG[:40]}..."),
+        ("--port", "http", "not an integer: 'http'"),
+        ("--accounts", "-1", "must be >= 0, got -1"),
+        ("--virtual-accounts", "-1", "must be >= 0, got -1"),
+        ("--seed", "x", "not an integer: 'x'"),
+        ("--latency", "nan", "must be a finite number, got nan"),
+        ("--latency", "-1", "must be >= 0, got -1"),
+        ("--token-ttl", "0", "must be > 0, got 0"),
+        ("--token-ttl", "inf", "must be a finite number, got inf"),
+    ],
+    ids=[
+        "port-too-large",
+        "port-negative",
+        "port-400-digits",
+        "port-not-a-number",
+        "accounts-negative",
+        "virtual-accounts-negative",
+        "seed-not-a-number",
+        "latency-nan",
+        "latency-negative",
+        "token-ttl-zero",
+        "token-ttl-inf",
+    ],
+)
+def test_bad_number_is_a_usage_error(run: Run, option: str, value: str, message: str) -> None:
+    """A number its option cannot take exits 2 with argparse's line naming the option."""
+    result = run("sandbox", option, value)
+
+    assert (result.code, result.out) == (2, "")
+    assert f"argument {option}: {message}" in result.err
+    assert "Traceback" not in result.err

@@ -32,12 +32,13 @@ def sandbox_environment(sandbox: Sandbox) -> dict[str, str]:
     }
 
 
-def wait_for(path: Path, process: subprocess.Popen[str]) -> None:
-    """Return once *path* exists; fail if *process* ends or the deadline passes first."""
+def wait_for(directory: Path, pattern: str, process: subprocess.Popen[str]) -> None:
+    """Return once a file matching *pattern* exists in *directory*; fail if
+    *process* ends or the deadline passes first."""
     deadline = time.monotonic() + STARTUP_DEADLINE
-    while not path.exists():
+    while not any(directory.glob(pattern)):
         assert process.poll() is None, process.communicate()
-        assert time.monotonic() < deadline, f"{path.name} never appeared"
+        assert time.monotonic() < deadline, f"{pattern} never appeared"
         time.sleep(0.01)
 
 
@@ -48,14 +49,14 @@ def test_sigterm_mid_export_exits_143_and_leaves_no_partial_file(tmp_path: Path)
     # Some 200 page requests of 0.1 s, one at a time: far from done when stopped.
     with ThreadedSandbox(accounts=100, virtual_accounts_per_account=2, latency=0.1) as slow:
         process = subprocess.Popen(  # noqa: S603 - this interpreter, fixed arguments
-            [*VAPAY, "reconcile", "-o", str(output), "--concurrency", "1"],
+            [*VAPAY, "virtual-accounts", "export", "-o", str(output), "--concurrency", "1"],
             env=sandbox_environment(slow),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
         )
         try:
-            wait_for(tmp_path / f".vas.csv.partial-{process.pid}", process)
+            wait_for(tmp_path, f".vas.csv.partial-{process.pid}-*", process)
             process.send_signal(signal.SIGTERM)
             out, err = process.communicate(timeout=EXIT_DEADLINE)
         finally:
@@ -79,7 +80,7 @@ def test_sigterm_handler_of_the_caller_is_restored(
 
     previous = signal.signal(signal.SIGTERM, handler)
     try:
-        result = run("reconcile", "-o", str(tmp_path / "vas.csv"))
+        result = run("virtual-accounts", "export", "-o", str(tmp_path / "vas.csv"))
         restored = signal.getsignal(signal.SIGTERM)
     finally:
         signal.signal(signal.SIGTERM, previous)
@@ -91,7 +92,9 @@ def test_sigterm_handler_of_the_caller_is_restored(
 def test_main_runs_off_the_main_thread(run: Run, credentials: Sandbox) -> None:
     """In a worker thread, where no signal handler can be set, a run still succeeds."""
     results: list[Result] = []
-    worker = threading.Thread(target=lambda: results.append(run("reconcile", "-o", "-")))
+    worker = threading.Thread(
+        target=lambda: results.append(run("virtual-accounts", "export", "-o", "-"))
+    )
 
     worker.start()
     worker.join(timeout=EXIT_DEADLINE)

@@ -68,13 +68,13 @@ def test_virtual_accounts_table_shows_exact_amounts(run_tty: Run, credentials: S
         assert f"{va.amount:,}" in shown
 
 
-def test_reconcile_draws_progress_and_summary(
+def test_export_draws_progress_and_summary(
     run_tty: Run, credentials: Sandbox, tmp_path: Path
 ) -> None:
     """On a terminal: progress rows on stderr, the summary table on stdout."""
     output = tmp_path / "vas.csv"
 
-    result = run_tty("reconcile", "-o", str(output))
+    result = run_tty("virtual-accounts", "export", "-o", str(output))
 
     progress, summary = screen(result.err), screen(result.out)
     total = sum(len(v) for v in credentials.state.virtual_accounts.values())
@@ -83,7 +83,7 @@ def test_reconcile_draws_progress_and_summary(
     assert re.search(rf"temporary VAs\s+━+\s+{accounts}/{accounts} accounts", progress)
     assert re.search(rf"permanent VAs\s+━+\s+{accounts}/{accounts} accounts", progress)
     assert f"wrote {total:,} rows to {output} (csv)" in progress
-    for heading in ("Reconciliation summary", "Count", "Amount IDR", "status", "kind", "bank"):
+    for heading in ("Virtual accounts summary", "Count", "Amount IDR", "status", "kind", "bank"):
         assert heading in summary
     assert re.search(rf"│ Total\s+│\s+│\s+{total} │", summary)
     assert f"{total:,} virtual accounts of {accounts} accounts in " in summary
@@ -93,7 +93,7 @@ def test_throughput_line_names_its_request_figure(
     run_tty: Run, credentials: Sandbox, tmp_path: Path
 ) -> None:
     """On a terminal the line after the table calls its figure page requests."""
-    result = run_tty("reconcile", "-o", str(tmp_path / "vas.csv"))
+    result = run_tty("virtual-accounts", "export", "-o", str(tmp_path / "vas.csv"))
 
     state = credentials.state
     pages = len(state.requests) - state.token_requests
@@ -104,6 +104,6 @@ def test_no_progress_when_stderr_is_not_a_terminal(
     run: Run, credentials: Sandbox, tmp_path: Path
 ) -> None:
     """Piped, reconcile writes nothing to stderr: no bar, no notes."""
-    result = run("reconcile", "-o", str(tmp_path / "vas.csv"))
+    result = run("virtual-accounts", "export", "-o", str(tmp_path / "vas.csv"))
 
     assert (result.code, result.err) == (0, "")

@@ -14,8 +14,8 @@ import vapay
 from vapay.sandbox import Sandbox
 
 # A sandbox on a loop of its own (a thread), so that the program's client can use
-# one asyncio.run() after another. Run with warnings as errors and in dev mode,
-# where aiohttp reports an unclosed session.
+# one asyncio.run() after another. Run with every warning an error, so that an
+# unclosed session's ResourceWarning shows on stderr.
 PROGRAM = """
 import asyncio, threading
 import vapay
@@ -38,10 +38,10 @@ first, second = (a.id for a in sandbox.state.accounts)
 
 
 def run_program(body: str) -> subprocess.CompletedProcess[str]:
-    """PROGRAM then *body*, then the sandbox stopped; run with -W error -X dev."""
+    """PROGRAM then *body*, then the sandbox stopped; run with -W error."""
     stop = '\nbox["loop"].call_soon_threadsafe(box["stop"].set)\nserver.join()\n'
     return subprocess.run(  # noqa: S603 - our own program
-        [sys.executable, "-W", "error", "-X", "dev", "-c", PROGRAM + textwrap.dedent(body) + stop],
+        [sys.executable, "-W", "error", "-c", PROGRAM + textwrap.dedent(body) + stop],
         capture_output=True,
         text=True,
         timeout=60,

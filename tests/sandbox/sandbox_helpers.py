@@ -12,6 +12,8 @@ from vapay.sandbox import Sandbox
 
 # 2025-09-21 10:00 WIB, a fixed instant for tests that control the clock.
 NOW = dt.datetime(2025, 9, 21, 3, 0, tzinfo=dt.timezone.utc).timestamp()
+NOW_MS = int(NOW * 1000)
+DAY_MS = 86_400_000
 
 
 class FakeClock:

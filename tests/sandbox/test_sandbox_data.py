@@ -199,7 +199,8 @@ LIVE_ACCOUNT_KEYS = {
 }
 LIVE_VA_KEYS = {
     "id", "number", "merchant_reff_no", "code", "bank", "amount", "amount_type",
-    "min_amount", "max_amount", "status", "kind", "name", "current_usage", "expired_at",
+    "min_amount", "max_amount", "status", "kind", "name", "current_usage", "max_usage",
+    "expired_at",
 }  # fmt: skip
 
 

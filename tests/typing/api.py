@@ -6,8 +6,12 @@ annotations wrong fails here first.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+from collections.abc import Mapping
 from decimal import Decimal
+
+from aiohttp import web
 
 import vapay
 
@@ -143,3 +147,63 @@ def request_of(err: vapay.APIStatusError | vapay.APIConnectionError) -> str | No
     if err.method is None or err.path is None:
         return None
     return f"{err.method} {err.path}"
+
+
+def webhook_event(raw_body: bytes, headers: Mapping[str, str], secret: str) -> str:
+    try:
+        event: vapay.webhooks.Event = vapay.webhooks.verify(
+            raw_body,
+            headers,
+            endpoint="/hooks/va?source=prod",
+            secrets=[secret, "another"],
+            tolerance=300,
+            now=None,
+        )
+    except vapay.WebhookVerificationError as err:
+        reason: str = err.reason
+        return f"{reason}: {err.message}"
+    event = vapay.webhooks.verify(raw_body, headers, endpoint="/h", secrets={"api-key": [secret]})
+    if isinstance(event, vapay.VATransactionEvent):
+        paid: Decimal = event.amount.value
+        when: dt.datetime | None = event.processed_timestamp
+        status: vapay.VATransactionStatus | str = event.status
+        fee: vapay.Fee | None = event.fees
+        return f"{event.transaction_id} {event.merchant_reff_no} {paid} {when} {status} {fee}"
+    if isinstance(event, vapay.SettlementEvent):
+        total: Decimal | None = event.total_to_transfer
+        return f"{event.settlement_id} {total}"
+    if isinstance(event, vapay.ExpirationEvent):
+        return str(len(event.virtual_account_transactions))
+    unknown: vapay.UnknownEvent = event  # the only kind left
+    raw: Mapping[str, object] = unknown.raw
+    return f"{unknown.event} {unknown.data!r} {len(raw)}"
+
+
+async def accept(
+    event: vapay.webhooks.Event,
+    *,
+    seen: vapay.webhooks.SeenStore,
+    queue: asyncio.Queue[vapay.webhooks.Event],
+) -> int:
+    key = event.transaction_id if isinstance(event, vapay.VATransactionEvent) else None
+    if key is not None and not await seen.claim(key):
+        return 200
+    try:
+        queue.put_nowait(event)
+    except asyncio.QueueFull:
+        if key is not None:
+            await seen.release(key)
+        return 503
+    return 200
+
+
+async def webhook_app() -> web.Application:
+    events = web.AppKey("events", asyncio.Queue[vapay.webhooks.Event])
+    seen = web.AppKey("seen", vapay.webhooks.MemorySeenStore)
+    app = web.Application()
+    app[events] = asyncio.Queue(maxsize=10_000)
+    app[seen] = vapay.webhooks.MemorySeenStore(max_keys=100_000, ttl=24 * 3600)
+    status: int = await accept(vapay.webhooks.parse(b"{}"), seen=app[seen], queue=app[events])
+    limit: int = vapay.webhooks.MAX_BODY_BYTES
+    del status, limit
+    return app

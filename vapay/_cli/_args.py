@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import math
 from collections.abc import Callable, Sequence
 
+from vapay._cli._terminal import shown
+from vapay._cli._webhooks import add_webhooks
 from vapay._client import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
 from vapay._version import __version__
 
@@ -14,8 +17,9 @@ FORMATS = ("csv", "jsonl")
 SETTABLE_STATUSES = ("active", "inactive")
 
 _DESCRIPTION = """\
-Command line for the vapay virtual-account API: accounts, virtual accounts, a
-concurrent reconciliation export, and a local fake of the API to try it all on.
+Command line for the vapay virtual-account API: accounts, virtual accounts,
+payments and balances, payment reconciliation against your ledger, a concurrent
+virtual-account export, and a local fake of the API to try it all on.
 
 Credentials come from the flags or from VAPAY_API_KEY, VAPAY_CLIENT_ID,
 VAPAY_CLIENT_SECRET and VAPAY_BASE_URL (prefer the variables: flags show up in
@@ -28,12 +32,9 @@ examples:
   vapay demo
   vapay accounts list
   vapay virtual-accounts list 12345 --kind temporary
-  vapay reconcile -o virtual-accounts.csv
+  vapay reconcile --ledger invoices.csv --from 2026-11-28
+  vapay virtual-accounts export -o virtual-accounts.csv
 """
-
-
-# Enough of a bad argument to recognise it; a pasted megabyte is not echoed.
-_SHOWN = 40
 
 
 def _number(
@@ -47,21 +48,35 @@ def _number(
 ) -> Callable[[str], float]:
 
     def parse(text: str) -> float:
-        shown = text if len(text) <= _SHOWN else text[:_SHOWN] + "..."
+        echo = shown(text)
         try:
             value = convert(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"not {kind}: {shown!r}") from None
-        if not math.isfinite(value):
-            raise argparse.ArgumentTypeError(f"must be a finite number, got {shown}")
+            raise argparse.ArgumentTypeError(f"not {kind}: {echo!r}") from None
+        # Not math.isfinite(): it converts an int to a float, which fails past 1e308.
+        if value != value or abs(value) == math.inf:  # noqa: PLR0124 - NaN is unequal to itself
+            raise argparse.ArgumentTypeError(f"must be a finite number, got {echo}")
         if value < minimum or (not inclusive and value == minimum):
             bound = f">= {minimum:g}" if inclusive else f"> {minimum:g}"
-            raise argparse.ArgumentTypeError(f"must be {bound}, got {shown}")
+            raise argparse.ArgumentTypeError(f"must be {bound}, got {echo}")
         if value > maximum:
-            raise argparse.ArgumentTypeError(f"must be <= {maximum:g}{why}, got {shown}")
+            raise argparse.ArgumentTypeError(f"must be <= {maximum:g}{why}, got {echo}")
         return value
 
     return parse
+
+
+def int_between(
+    minimum: float, maximum: float = math.inf, *, why: str = ""
+) -> Callable[[str], int]:
+    """A parser of integers from *minimum* to *maximum*, for argparse.
+
+    *why* follows the maximum in the error: `must be <= 25{why}, got 26`.
+    """
+    check = _number(
+        int, minimum=minimum, inclusive=True, maximum=maximum, why=why, kind="an integer"
+    )
+    return lambda text: int(check(text))
 
 
 def positive_int(text: str) -> int:
@@ -145,7 +160,7 @@ def _add_per_page(parser: argparse.ArgumentParser, *, maximum: int, of: str) -> 
     why = f" (the API's maximum for {of})"
     parser.add_argument(
         "--per-page",
-        type=_number(int, minimum=1, inclusive=True, maximum=maximum, why=why, kind="an integer"),
+        type=int_between(1, maximum, why=why),
         metavar="N",
         help=f"items per page, 1..{maximum} (default: the API's, 25)",
     )
@@ -172,7 +187,11 @@ def _add_accounts(commands: argparse._SubParsersAction[argparse.ArgumentParser])
 def _add_virtual_accounts(
     commands: argparse._SubParsersAction[argparse.ArgumentParser],
 ) -> None:
-    group = commands.add_parser("virtual-accounts", help="list an account's virtual accounts")
+    from vapay._cli._money_in_args import add_virtual_account_actions  # noqa: PLC0415 - it imports this module
+
+    group = commands.add_parser(
+        "virtual-accounts", help="open, show, change, delete, list or export virtual accounts"
+    )
     actions = group.add_subparsers(title="actions", dest="action", required=True)
     listing = _subparser(
         actions, "list", "virtual_accounts.list", "the virtual accounts of one account"
@@ -184,6 +203,8 @@ def _add_virtual_accounts(
         help="required by the seed API, optional on the live one (default: none sent)",
     )
     _add_per_page(listing, maximum=MAX_VIRTUAL_ACCOUNTS_PER_PAGE, of="virtual accounts")
+    add_virtual_account_actions(actions, listing, _subparser)
+    _add_va_export(actions)
 
 
 def _add_export_options(parser: argparse.ArgumentParser, *, default_format: str) -> None:
@@ -203,22 +224,85 @@ def _add_export_options(parser: argparse.ArgumentParser, *, default_format: str)
     _add_per_page(parser, maximum=MAX_VIRTUAL_ACCOUNTS_PER_PAGE, of="virtual accounts")
 
 
-def _add_reconcile(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    reconcile = _subparser(
-        commands,
-        "reconcile",
-        "reconcile",
+def _add_va_export(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    export = _subparser(
+        actions,
+        "export",
+        "virtual_accounts.export",
         "export every virtual account of every account, then total them",
     )
-    reconcile.add_argument(
+    export.add_argument(
         "-o",
         "--output",
         required=True,
         metavar="PATH",
         help="file to write (replaced only once complete), or - for stdout",
     )
-    reconcile.add_argument("--kind", choices=KINDS, help="one kind only (default: every kind)")
-    _add_export_options(reconcile, default_format="jsonl")
+    export.add_argument("--kind", choices=KINDS, help="one kind only (default: both)")
+    _add_export_options(export, default_format="jsonl")
+
+
+def calendar_day(text: str) -> dt.date:
+    """A calendar day, `YYYY-MM-DD`, for argparse."""
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date YYYY-MM-DD: {shown(text)!r}") from None
+
+
+RECONCILE_MOVED = (
+    "vapay reconcile now matches payments against your ledger: "
+    "vapay reconcile --ledger FILE --from DATE [--to DATE]; "
+    "the virtual-account export it used to write is now: vapay virtual-accounts export -o PATH"
+)
+
+
+def _add_reconcile(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    reconcile = _subparser(
+        commands,
+        "reconcile",
+        "reconcile",
+        "match every payment of a date window against your ledger's invoices",
+    )
+    reconcile.add_argument(
+        "--ledger",
+        metavar="FILE",
+        help="your invoices: CSV with a header row (merchant_reff_no, amount; optional "
+        "currency, account_id) or JSON Lines (.jsonl) with the same keys (required; no default)",
+    )
+    reconcile.add_argument(
+        "--from",
+        dest="first_day",
+        type=calendar_day,
+        metavar="DATE",
+        help="first day of payments, YYYY-MM-DD in Jakarta time (the gateway's day) "
+        "(required; no default)",
+    )
+    reconcile.add_argument(
+        "--to",
+        dest="last_day",
+        type=calendar_day,
+        metavar="DATE",
+        help="last day, inclusive (default: the --from day)",
+    )
+    reconcile.add_argument(
+        "-o",
+        "--output",
+        metavar="PATH",
+        help="write every discrepancy row there (.csv or .jsonl; replaced only once complete) "
+        "(default: none written)",
+    )
+    reconcile.add_argument(
+        "--format", choices=FORMATS, help="of -o (default: from the extension, else jsonl)"
+    )
+    reconcile.add_argument(
+        "--concurrency",
+        type=positive_int,
+        default=16,
+        metavar="N",
+        help="page requests in flight at once, across all accounts (default: 16)",
+    )
+    _add_per_page(reconcile, maximum=MAX_VIRTUAL_ACCOUNTS_PER_PAGE, of="payment listings")
 
 
 def _add_demo(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -226,23 +310,20 @@ def _add_demo(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
         commands,
         "demo",
         "demo",
-        "reconcile against an embedded sandbox: no credentials, no network",
+        "a day of payments on an embedded sandbox, reconciled against a generated ledger "
+        "with planted discrepancies, then checked: no credentials, no network",
     )
     demo.add_argument(
-        "--accounts",
-        type=non_negative_int,
-        default=200,
-        metavar="N",
-        help="accounts in the sandbox (default: 200)",
+        "--accounts", type=non_negative_int, default=50, metavar="N", help="(default: 50)"
     )
     demo.add_argument(
-        "--virtual-accounts",
+        "--invoices",
         type=non_negative_int,
-        default=40,
+        default=20,
         metavar="N",
-        help="per account (default: 40)",
+        help="invoices (virtual accounts opened today) per account (default: 20)",
     )
-    demo.add_argument("--seed", type=int, default=0, help="seed of the sandbox's data (default: 0)")
+    demo.add_argument("--seed", type=int_between(-math.inf), default=0, help="(default: 0)")
     demo.add_argument(
         "--latency",
         type=non_negative_float,
@@ -259,9 +340,24 @@ def _add_demo(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
         "-o",
         "--output",
         metavar="PATH",
-        help="file to write (default: a new temporary directory's, kept and printed at the end)",
+        help="write the discrepancy rows there, as reconcile -o does (default: none)",
     )
-    _add_export_options(demo, default_format="csv")
+    demo.add_argument(
+        "--format", choices=FORMATS, help="of -o (default: from the extension, else jsonl)"
+    )
+    demo.add_argument(
+        "--ledger-out",
+        metavar="PATH",
+        help="keep the generated ledger CSV there (default: a temporary file, removed)",
+    )
+    demo.add_argument(
+        "--concurrency",
+        type=positive_int,
+        default=16,
+        metavar="N",
+        help="requests in flight at once (default: 16)",
+    )
+    _add_per_page(demo, maximum=MAX_VIRTUAL_ACCOUNTS_PER_PAGE, of="payment listings")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -270,6 +366,8 @@ def build_parser() -> argparse.ArgumentParser:
     `sandbox` takes no arguments of its own: `vapay.cli.main` hands whatever
     follows it to the sandbox server's parser.
     """
+    from vapay._cli._money_in_args import add_balance, add_transactions  # noqa: PLC0415 - it imports this module
+
     parser = argparse.ArgumentParser(
         prog="vapay",
         description=_DESCRIPTION,
@@ -281,8 +379,11 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(title="commands", dest="command", required=True)
     _add_accounts(commands)
     _add_virtual_accounts(commands)
+    add_transactions(commands, _subparser)
+    add_balance(commands, _subparser)
     _add_reconcile(commands)
     _add_demo(commands)
+    add_webhooks(commands)
     sandbox = commands.add_parser(
         "sandbox",
         help="serve the fake API on loopback (options: vapay sandbox --help)",
@@ -303,4 +404,15 @@ def parse(argv: Sequence[str]) -> tuple[argparse.Namespace, list[str]]:
     args, rest = parser.parse_known_args(argv)
     if rest and args.command != "sandbox":
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
+    if args.command == "reconcile":
+        _check_reconcile(parser, args)
     return args, rest
+
+
+def _check_reconcile(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    if args.ledger is None:
+        parser.error(RECONCILE_MOVED)
+    if args.first_day is None:
+        parser.error("reconcile needs --from DATE (and --to DATE for more than one day)")
+    if args.last_day is not None and args.last_day < args.first_day:
+        parser.error(f"--to {args.last_day} is before --from {args.first_day}")

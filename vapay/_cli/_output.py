@@ -10,12 +10,14 @@ import datetime as dt
 import decimal
 import enum
 import json
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import TextIO
+from typing import TextIO, cast
 
 import attrs
 from rich.console import Console
 
+from vapay._cli._terminal import json_safe
 from vapay._models import VirtualAccount
 
 
@@ -98,14 +100,58 @@ def text(value: object) -> str:
     return "" if shown is None else str(shown)
 
 
+_Container = dict[str, object] | list[object]
+
+
 def to_json(model: attrs.AttrsInstance) -> dict[str, object]:
-    """An attrs model as a JSON object (nested models become nested objects)."""
-    return attrs.asdict(model, value_serializer=lambda _inst, _field, value: plain(value))
+    """An attrs model as a JSON object (nested models become nested objects).
+
+    Built from a work list rather than by recursion: a field holding raw JSON
+    (`invite_members`) nests as deep as the server chose and the SDK could
+    decode, which can be past Python's recursion limit here.
+    """
+    root: dict[str, object] = {}
+    pending: list[tuple[object, _Container]] = [(model, root)]
+    while pending:
+        source, target = pending.pop()
+        if isinstance(target, list):
+            items = cast("Iterable[object]", source)
+            target.extend(_json_node(item, pending) for item in items)
+        else:
+            target.update((key, _json_node(value, pending)) for key, value in _members(source))
+    return root
+
+
+def _members(source: object) -> Iterable[tuple[str, object]]:
+    """The named values of a model or a mapping."""
+    model = type(source)
+    if attrs.has(model):
+        return ((field.name, getattr(source, field.name)) for field in attrs.fields(model))
+    return cast("Mapping[str, object]", source).items()
+
+
+def _json_node(value: object, pending: list[tuple[object, _Container]]) -> object:
+    """*value* made plain, or an empty container queued in *pending* to be filled."""
+    container: _Container
+    if attrs.has(type(value)) or isinstance(value, Mapping):
+        container = {}
+    elif isinstance(value, (list, tuple)):
+        container = []
+    else:
+        return plain(value)
+    pending.append((value, container))
+    return container
 
 
 def dumps(obj: object) -> str:
-    """One line of JSON."""
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+    """One line of JSON, safe to print on a terminal, with the exact same values.
+
+    The encoder escapes the C0 controls (ESC among them) itself; what it leaves
+    raw and a terminal would still act on (C1 controls such as the one-byte CSI
+    U+009B, bidirectional overrides, lone surrogates) is escaped as `\\uXXXX`,
+    which any JSON reader decodes back to the same string.
+    """
+    return json_safe(json.dumps(obj, ensure_ascii=False, separators=(",", ":")))
 
 
 def write_json(stream: TextIO, obj: object) -> None:

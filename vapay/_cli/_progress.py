@@ -19,7 +19,7 @@ _REFRESH_PER_SECOND = 5
 
 
 class _ItemsColumn(ProgressColumn):
-    """The virtual accounts a row has seen so far, and their rate."""
+    """The items (virtual accounts, payments) a row has seen so far, and their rate."""
 
     def render(self, task: Task) -> Text:
         items = task.fields.get("items")
@@ -27,7 +27,8 @@ class _ItemsColumn(ProgressColumn):
             return Text("")
         elapsed = task.finished_time if task.finished else task.elapsed
         rate = f"{items / elapsed:,.0f}/s" if elapsed else ""
-        return Text(f"{items:>9,} VAs {rate:>9}", style="cyan")
+        unit = task.fields.get("unit", "VAs")
+        return Text(f"{items:>9,} {unit} {rate:>9}", style="cyan")
 
 
 def make_progress(console: Console, *, enabled: bool) -> Progress:

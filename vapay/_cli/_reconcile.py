@@ -1,196 +1,327 @@
-"""`vapay reconcile`: every virtual account of every account, exported and totalled.
+"""`vapay reconcile --ledger FILE --from DATE --to DATE`: payments against invoices.
 
-The accounts are listed first (their count sizes the progress bars), then each
-kind is walked across all accounts with `list_many`, whose fan-out keeps
-`--concurrency` page requests in flight and yields accounts in order, so the
-export is the same file on every run over the same data.
+The ledger is read and checked first, before any request. Then every account is
+listed, and the payments of the window (calendar days in Jakarta time, on
+`processed_timestamp`) of all of them are walked with `va_transactions.list_many`
+oldest first, so that payments arriving during the walk land after it instead of
+shifting pages, and fed to `vapay.reconcile.Reconciler`, which counts each
+`transaction_id` once with the most advanced status winning. Unexpected payments
+are written to `-o` as they are found; the invoices that do not tie out follow.
+
+Exit status: 0 when nothing needs action, 3 when a mismatch, a duplicate or an
+unexpected payment exists (unpaid invoices alone are normal), 1 for errors, 2
+for a bad command line or ledger.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime as dt
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from decimal import Decimal
 
 import attrs
 from rich.progress import Progress, TaskID
+from rich.table import Table
 
-from vapay._cli._args import KINDS
 from vapay._cli._connect import RequestCounter, connect
 from vapay._cli._export import STDOUT, RowWriter, export_format, open_export
-from vapay._cli._output import Streams, write_json
+from vapay._cli._ledger import read_ledger
+from vapay._cli._output import CliError, Streams, cents, decimal_text, write_json
 from vapay._cli._progress import make_progress
-from vapay._cli._summary import Summary, summary_table
+from vapay._cli._render import cell
+from vapay._cli._va_export import list_account_ids
 from vapay._client import Client
-from vapay._errors import UnprocessableEntityError
+from vapay._models import VATransaction
+from vapay.reconcile import (
+    AmountMismatch,
+    Category,
+    Duplicate,
+    Invoice,
+    Reconciler,
+    Report,
+    Unpaid,
+    jakarta_days,
+)
+
+EXIT_NEEDS_ACTION = 3
+DISCREPANCY_COLUMNS = (
+    "category",
+    "merchant_reff_no",
+    "account_id",
+    "currency",
+    "due",
+    "paid",
+    "difference",
+    "direction",
+    "transaction_ids",
+    "attempts",
+)
+
+
+class LedgerUsageError(CliError):
+    """A ledger that cannot be used: a usage error (exit 2), named with its line."""
 
 
 @attrs.frozen(kw_only=True)
-class Plan:
-    """What to walk and where the rows go."""
+class Window:
+    """The payments' window: calendar days in Jakarta time, and their Unix-ms range."""
 
-    output: str
-    format: str
-    kinds: tuple[str | None, ...]
-    """The kinds to walk one by one; `(None,)`: every kind, in one walk where the API
-    allows it."""
-    concurrency: int
-    per_page: int | None
+    first: dt.date
+    last: dt.date
+    start_ms: int
+    end_ms: int
 
     @classmethod
-    def from_args(cls, args: argparse.Namespace, *, output: str, default_format: str) -> Plan:
-        """The plan the command line asks for, writing to *output*."""
-        kind = getattr(args, "kind", None)
-        return cls(
-            output=output,
-            format=export_format(output, args.format, default=default_format),
-            kinds=(None,) if kind is None else (kind,),
-            concurrency=args.concurrency,
-            per_page=args.per_page,
-        )
+    def of(cls, first: dt.date, last: dt.date | None) -> Window:
+        """The window from *first* to *last* (or *first* alone), both included."""
+        last = first if last is None else last
+        start_ms, end_ms = jakarta_days(first, last)
+        return cls(first=first, last=last, start_ms=start_ms, end_ms=end_ms)
 
     def to_json(self) -> dict[str, object]:
-        """Where the rows went, for the summary's JSON."""
-        return {"output": self.output, "format": self.format}
+        """The window as the summary's JSON shows it."""
+        return {
+            "from": self.first.isoformat(),
+            "to": self.last.isoformat(),
+            "time_zone": "Asia/Jakarta",
+            "processed_timestamp_from": self.start_ms,
+            "processed_timestamp_to": self.end_ms,
+        }
 
 
-async def _list_account_ids(client: Client, plan: Plan, progress: Progress) -> list[str]:
-    """Every account's id, once each, in the API's order."""
-    task = progress.add_task("account list", total=None)
-    # An account that moves to a later page while the listing is walked would
-    # otherwise come twice, and its virtual accounts be exported twice.
-    ids: dict[str, None] = {}
-    pager = client.accounts.list(per_page=plan.per_page, concurrency=plan.concurrency)
-    async with contextlib.aclosing(pager.pages()) as pages:
-        async for page in pages:
-            ids.update(dict.fromkeys(account.id for account in page.items))
-            total = None if page.pagination is None else page.pagination.total
-            progress.update(task, completed=len(ids), total=total)
-    progress.update(task, total=len(ids))
-    progress.stop_task(task)
-    return list(ids)
+def invoice_row(entry: AmountMismatch | Duplicate | Unpaid) -> tuple[str | None, ...]:
+    """An invoice that does not tie out, in `DISCREPANCY_COLUMNS` order."""
+    invoice = entry.invoice
+    due = decimal_text(invoice.amount)
+    if isinstance(entry, AmountMismatch):
+        difference = None if entry.difference is None else decimal_text(entry.difference)
+        return (
+            "amount_mismatch",
+            invoice.reference,
+            invoice.account_id,
+            entry.paid.currency,
+            due,
+            decimal_text(entry.paid.value),
+            difference,
+            entry.direction,
+            entry.transaction_id,
+            None,
+        )
+    if isinstance(entry, Duplicate):
+        paid = entry.paid.get(invoice.currency)
+        return (
+            "duplicate",
+            invoice.reference,
+            invoice.account_id,
+            invoice.currency,
+            due,
+            None if paid is None else decimal_text(paid),
+            None if paid is None else decimal_text(paid - invoice.amount),
+            "split" if entry.split else "over",
+            " ".join(entry.transaction_ids),
+            None,
+        )
+    return (
+        "unpaid",
+        invoice.reference,
+        invoice.account_id,
+        invoice.currency,
+        due,
+        None,
+        None,
+        None,
+        None,
+        " ".join(entry.attempts) or None,
+    )
 
 
-async def _walk_kind(
+def unexpected_row(payment: VATransaction) -> tuple[str | None, ...]:
+    """A paid payment no invoice accounts for, in `DISCREPANCY_COLUMNS` order."""
+    return (
+        "unexpected",
+        payment.merchant_reff_no,
+        payment.account_id,
+        payment.amount.currency,
+        None,
+        decimal_text(payment.amount.value),
+        None,
+        None,
+        payment.transaction_id,
+        None,
+    )
+
+
+@contextlib.contextmanager
+def _discrepancy_rows(args: argparse.Namespace, streams: Streams) -> Iterator[RowWriter | None]:
+    if args.output is None:
+        yield None
+        return
+    fmt = export_format(args.output, args.format, default="jsonl")
+    with open_export(args.output, fmt, streams.stdout, DISCREPANCY_COLUMNS) as rows:
+        yield rows
+
+
+async def _walk_payments(
     client: Client,
     account_ids: Sequence[str],
-    kind: str | None,
+    window: Window,
+    reconciler: Reconciler,
     *,
-    plan: Plan,
-    rows: RowWriter,
-    summary: Summary,
+    args: argparse.Namespace,
     display: Progress,
     task: TaskID,
 ) -> None:
-    # Items come grouped by account, in order: an account is done once the next
-    # one's items arrive, which is all the progress bar needs to know.
+    # Oldest first: a payment recorded during the walk is appended at the end
+    # instead of pushing earlier rows onto later pages.
+    payments = client.va_transactions.list_many(
+        account_ids,
+        processed_timestamp_from=window.start_ms,
+        processed_timestamp_to=window.end_ms,
+        sort_order="asc",
+        per_page=args.per_page,
+        concurrency=args.concurrency,
+    )
     position = {account_id: index for index, account_id in enumerate(account_ids)}
     display.start_task(task)
-    items, done, current = 0, 0, None
-    stream = client.virtual_accounts.list_many(
-        account_ids, kind=kind, per_page=plan.per_page, concurrency=plan.concurrency
-    )
-    async with contextlib.aclosing(stream) as virtual_accounts:
-        async for va in virtual_accounts:
-            rows.write(va)
-            summary.add_virtual_account(va)
-            items += 1
-            if va.account_id is not None and va.account_id != current:
-                current = va.account_id
-                done = position.get(current, done)
-            display.update(task, completed=done, items=items)
-    display.update(task, completed=len(account_ids), items=items)
+    seen, done, current = 0, 0, None
+    async with contextlib.aclosing(payments) as stream:
+        async for payment in stream:
+            reconciler.add(payment)
+            seen += 1
+            if payment.account_id != current:
+                current = payment.account_id
+                done = position.get(current or "", done)
+            display.update(task, completed=done, items=seen)
+    display.update(task, completed=len(account_ids), items=seen)
     display.stop_task(task)
 
 
-async def _kinds_to_walk(
-    client: Client, account_ids: Sequence[str], plan: Plan
-) -> tuple[str | None, ...]:
-    """The kinds to walk, one walk each.
-
-    Without `--kind`, one walk with no kind filter is tried first: the live API
-    lists every kind that way, including kinds this version does not know, which
-    a walk per known kind would silently leave out. The seed API requires `kind`
-    and answers 422 without it: then each known kind is walked in turn.
-    """
-    if plan.kinds != (None,) or not account_ids:
-        return plan.kinds
-    probe = client.virtual_accounts.list(account_ids[0], per_page=1)
-    try:
-        async with contextlib.aclosing(probe.pages()) as pages:
-            await anext(pages, None)
-    except UnprocessableEntityError:
-        return KINDS
-    return (None,)
-
-
-async def reconcile(client: Client, plan: Plan, rows: RowWriter, progress: Progress) -> Summary:
-    """Walk every virtual account of every account into *rows*; their totals.
-
-    Raises:
-        VapayError: the API failed (after the client's retries).
-    """
-    started = time.perf_counter()
-    account_ids = await _list_account_ids(client, plan, progress)
-    summary = Summary(accounts=len(account_ids))
-    kinds = await _kinds_to_walk(client, account_ids, plan)
-    # Every kind's row is on screen from the start, waiting its turn.
-    tasks = {
-        kind: progress.add_task(
-            f"{kind or 'all'} VAs", total=len(account_ids), start=False, items=0
-        )
-        for kind in kinds
-    }
-    for kind in kinds:
-        await _walk_kind(
-            client,
-            account_ids,
-            kind,
-            plan=plan,
-            rows=rows,
-            summary=summary,
-            display=progress,
-            task=tasks[kind],
-        )
-    summary.elapsed = time.perf_counter() - started
-    return summary
-
-
-async def export(client: Client, plan: Plan, streams: Streams, counter: RequestCounter) -> Summary:
-    """Reconcile into the plan's output with a progress display; the summary."""
+async def run_reconciliation(
+    client: Client,
+    invoices: Sequence[Invoice],
+    window: Window,
+    *,
+    args: argparse.Namespace,
+    streams: Streams,
+) -> Report:
+    """List, match and write the discrepancies; the report."""
     display = make_progress(streams.console(streams.stderr), enabled=streams.human(streams.stderr))
-    with open_export(plan.output, plan.format, streams.stdout) as rows, display:
-        summary = await reconcile(client, plan, rows, display)
-    summary.page_requests = counter.count
-    return summary
+    with _discrepancy_rows(args, streams) as rows, display:
+
+        def write_unexpected(payment: VATransaction) -> None:
+            if rows is not None:
+                rows.write(unexpected_row(payment))
+
+        reconciler = Reconciler(invoices, on_unexpected=write_unexpected)
+        account_ids = await list_account_ids(
+            client, per_page=None, concurrency=args.concurrency, progress=display
+        )
+        task = display.add_task(
+            "payments", total=len(account_ids), start=False, items=0, unit="payments"
+        )
+        await _walk_payments(
+            client, account_ids, window, reconciler, args=args, display=display, task=task
+        )
+        report = reconciler.report()
+        if rows is not None:
+            for entry in report.discrepancies():
+                rows.write(invoice_row(entry))
+    return report
 
 
-def show_summary(
-    summary: Summary, plan: Plan, streams: Streams, *, title: str = "Reconciliation summary"
+def _totals(amounts: Mapping[str, Decimal]) -> str:
+    return ", ".join(f"{currency} {cents(value):,}" for currency, value in sorted(amounts.items()))
+
+
+def report_table(report: Report, window: Window) -> Table:
+    """The report for people: one row per category, then what was received."""
+    days = f"{window.first}" + ("" if window.last == window.first else f" to {window.last}")
+    table = Table(title=f"Payments of {days}", title_justify="left", header_style="bold")
+    table.add_column("Jakarta time")
+    table.add_column("Count", justify="right", overflow="fold")
+    table.add_column("Amounts", justify="right", overflow="fold")
+    categories: dict[str, Category] = {
+        "matched": report.matched,
+        "amount mismatch": report.amount_mismatch,
+        "duplicate": report.duplicate,
+        "unexpected": report.unexpected,
+        "unpaid (due)": report.unpaid,
+    }
+    needs_action = {"amount mismatch", "duplicate", "unexpected"}
+    for index, (name, category) in enumerate(categories.items()):
+        style = "bold red" if name in needs_action and category.count else ""
+        table.add_row(
+            cell(name, style=style),
+            f"{category.count:,}",
+            cell(_totals(category.totals)),
+            end_section=index == len(categories) - 1,
+        )
+    received = report.received
+    for name, amounts in (
+        ("gross", received.gross),
+        ("fees", received.fees),
+        ("net", received.net),
+    ):
+        table.add_row(name, "", cell(_totals(amounts)))
+    for name, category in (("settled", received.settled), ("not settled", received.unsettled)):
+        table.add_row(name, f"{category.count:,}", cell(_totals(category.totals)))
+    return table
+
+
+def show_report(
+    report: Report,
+    window: Window,
+    streams: Streams,
+    *,
+    extra: Mapping[str, object],
+    to_stderr: bool,
 ) -> None:
-    """The summary as a table for a person, else as one JSON object.
-
-    It goes to stdout, unless the rows went there: then to stderr, so that
-    stdout stays one clean stream of rows.
-    """
-    stream = streams.stderr if plan.output == STDOUT else streams.stdout
+    """The report as a table for a person, else as one JSON object."""
+    stream = streams.stderr if to_stderr else streams.stdout
     if streams.human(stream):
         console = streams.console(stream)
-        console.print(summary_table(summary, title))
-        console.print(summary.throughput(), style="bold")
+        console.print(report_table(report, window))
+        verdict = (
+            "books do not tie out: see the categories in red"
+            if report.needs_action
+            else "every paid payment ties out"
+        )
+        console.print(verdict, style="bold red" if report.needs_action else "bold green")
     else:
-        write_json(stream, summary.to_json() | plan.to_json())
+        data = report.to_json(entries=False) | {"window": window.to_json()} | dict(extra)
+        write_json(stream, data)
         stream.flush()
 
 
+def load_invoices(path: str) -> list[Invoice]:
+    """The ledger's invoices, or a usage error naming the bad line."""
+    try:
+        return read_ledger(path)
+    except ValueError as err:
+        raise LedgerUsageError(str(err)) from None
+
+
 async def reconcile_command(args: argparse.Namespace, streams: Streams) -> int:
-    """`vapay reconcile -o PATH`."""
-    plan = Plan.from_args(args, output=args.output, default_format="jsonl")
+    """`vapay reconcile --ledger FILE --from DATE [--to DATE] [-o PATH]`."""
+    invoices = load_invoices(args.ledger)
+    window = Window.of(args.first_day, args.last_day)
     counter = RequestCounter()
+    started = time.perf_counter()
     async with connect(args, [counter]) as client:
-        summary = await export(client, plan, streams, counter)
-    show_summary(summary, plan, streams)
-    if plan.output != STDOUT:
-        streams.note(f"wrote {summary.total.count:,} rows to {plan.output} ({plan.format})")
-    return 0
+        report = await run_reconciliation(client, invoices, window, args=args, streams=streams)
+    extra = {
+        "ledger": args.ledger,
+        "output": args.output,
+        "page_requests": counter.count,
+        "elapsed_seconds": round(time.perf_counter() - started, 3),
+    }
+    show_report(report, window, streams, extra=extra, to_stderr=args.output == STDOUT)
+    if args.output not in (None, STDOUT):
+        rows = report.unexpected.count + sum(
+            c.count for c in (report.amount_mismatch, report.duplicate, report.unpaid)
+        )
+        streams.note(f"wrote {rows:,} discrepancy rows to {args.output}")
+    return EXIT_NEEDS_ACTION if report.needs_action else 0

@@ -10,6 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from vapay._cli._output import bank_of, cents, text
+from vapay._cli._terminal import printable
 from vapay._models import Account, VirtualAccount
 
 # Colour says "needs a look" without making people read the word.
@@ -19,13 +20,23 @@ _STATUS_STYLES = {
     "pending": "cyan",
     "expired": "dim",
     "rejected": "red",
+    "paid": "green",
+    "unpaid": "cyan",
+    "failed": "red",
 }
+
+
+def cell(value: object, style: str = "") -> Text:
+    """A table cell: never parsed as markup, its control characters escaped.
+
+    Every value from the API enters a table through here, whatever the column.
+    """
+    return Text(printable(text(value)), style=style)
 
 
 def status_cell(status: object) -> Text:
     """A status, coloured by what it means."""
-    value = text(status)
-    return Text(value, style=_STATUS_STYLES.get(value, ""))
+    return cell(status, style=_STATUS_STYLES.get(text(status), ""))
 
 
 def amount_text(value: Decimal) -> Text:
@@ -37,16 +48,14 @@ def amount_text(value: Decimal) -> Text:
     return Text(f"{cents(value):,}")
 
 
-def cell(value: object) -> Text:
-    """A table cell: never parsed as markup, whatever the API sent."""
-    return Text(text(value))
+_EXACT_COLUMNS = frozenset(
+    {"ID", "Id", "Number", "Account", "Account ID", "Transaction ID", "VA number", "Reference"}
+)
 
 
-_EXACT_COLUMNS = frozenset({"ID", "Id", "Number", "Account", "Account ID"})
-
-
-def _table(title: str, columns: Sequence[str], *, right: Iterable[str] = ()) -> Table:
-    table = Table(title=title, title_justify="left", header_style="bold")
+def listing_table(title: str, columns: Sequence[str], *, right: Iterable[str] = ()) -> Table:
+    """An empty table with a row per item to come; ids and amounts are never cut short."""
+    table = Table(title=printable(title), title_justify="left", header_style="bold")
     aligned = set(right)
     for column in columns:
         if column in aligned or column in _EXACT_COLUMNS:
@@ -62,7 +71,7 @@ def _table(title: str, columns: Sequence[str], *, right: Iterable[str] = ()) -> 
 
 def accounts_table(accounts: Sequence[Account]) -> Table:
     """One row per account."""
-    table = _table(f"{len(accounts):,} accounts", ("ID", "Name", "Email", "Phone", "Status"))
+    table = listing_table(f"{len(accounts):,} accounts", ("ID", "Name", "Email", "Phone", "Status"))
     for account in accounts:
         table.add_row(
             cell(account.id),
@@ -76,7 +85,7 @@ def accounts_table(accounts: Sequence[Account]) -> Table:
 
 def account_table(account: Account) -> Table:
     """One account, a field per row; fields the API did not send are left out."""
-    table = Table(title=f"Account {account.id}", title_justify="left", show_header=False)
+    table = Table(title=printable(f"Account {account.id}"), title_justify="left", show_header=False)
     table.add_column("Field", style="bold")
     table.add_column("Value")
     for name in (
@@ -98,7 +107,7 @@ def account_table(account: Account) -> Table:
 
 def virtual_accounts_table(account_id: str, items: Sequence[VirtualAccount]) -> Table:
     """One row per virtual account, amounts right-aligned."""
-    table = _table(
+    table = listing_table(
         f"{len(items):,} virtual accounts of account {account_id}",
         ("ID", "Number", "Kind", "Status", "Bank", "Amount", "Currency", "Created (UTC)"),
         right=("Amount",),

@@ -20,8 +20,19 @@ from vapay._cli._commands import (
 )
 from vapay._cli._connect import connect
 from vapay._cli._demo import demo_command
+from vapay._cli._money_in import (
+    balance_show,
+    transactions_list,
+    virtual_accounts_create,
+    virtual_accounts_delete,
+    virtual_accounts_get,
+    virtual_accounts_update,
+)
 from vapay._cli._output import CliError, Streams
-from vapay._cli._reconcile import reconcile_command
+from vapay._cli._reconcile import LedgerUsageError, reconcile_command
+from vapay._cli._terminal import printable
+from vapay._cli._va_export import export_command
+from vapay._cli._webhooks import webhooks_verify
 from vapay._client import Client
 from vapay._errors import (
     APIStatusError,
@@ -40,6 +51,7 @@ Command = Callable[[argparse.Namespace, Streams], Coroutine[Any, Any, int]]
 ClientCommand = Callable[[Client, argparse.Namespace, Streams], Awaitable[int]]
 
 EXIT_ERROR = 1
+EXIT_USAGE = 2
 # What a shell reports for a process stopped by SIGINT, SIGPIPE or SIGTERM
 # (128 + signal).
 EXIT_INTERRUPTED = 130
@@ -71,8 +83,16 @@ COMMANDS: dict[str, Command] = {
     "accounts.create": _with_client(accounts_create),
     "accounts.update_status": _with_client(accounts_update_status),
     "virtual_accounts.list": _with_client(virtual_accounts_list),
+    "virtual_accounts.create": _with_client(virtual_accounts_create),
+    "virtual_accounts.get": _with_client(virtual_accounts_get),
+    "virtual_accounts.update": _with_client(virtual_accounts_update),
+    "virtual_accounts.delete": _with_client(virtual_accounts_delete),
+    "transactions.list": _with_client(transactions_list),
+    "balance": _with_client(balance_show),
+    "virtual_accounts.export": export_command,
     "reconcile": reconcile_command,
     "demo": demo_command,
+    "webhooks.verify": webhooks_verify,
 }
 
 
@@ -86,8 +106,8 @@ def describe(err: Exception) -> str:
             message += f" ({fields})"
     else:
         message = str(err) or type(err).__name__
-    # One line, whatever the server put in its message.
-    return " ".join(message.split())
+    # One line, whatever the server put in its message, and inert on a terminal.
+    return printable(" ".join(message.split()))
 
 
 class _Terminated(Exception):  # noqa: N818 - a stop, like KeyboardInterrupt; not an error
@@ -168,6 +188,9 @@ def run(args: argparse.Namespace) -> int:
     except BrokenPipeError:
         _silence_stdout()
         return EXIT_BROKEN_PIPE
+    except LedgerUsageError as err:
+        print(f"vapay: error: {describe(err)}", file=sys.stderr)
+        return EXIT_USAGE
     except (VapayError, CliError, ValueError, OSError) as err:
         print(f"vapay: error: {describe(err)}", file=sys.stderr)
         return EXIT_ERROR

@@ -11,6 +11,8 @@ from rich.text import Text
 
 from vapay._cli._output import bank_of, decimal_text, text
 from vapay._cli._render import amount_text, status_cell
+from vapay._cli._render import cell as value_cell
+from vapay._cli._terminal import printable
 from vapay._models import VirtualAccount
 
 DIMENSIONS = ("status", "kind", "bank")
@@ -166,7 +168,7 @@ def summary_table(summary: Summary, title: str = "Reconciliation summary") -> Ta
     table.add_column("Count", justify="right", footer=f"{total.count:,}", overflow="fold")
     for currency in currencies:
         table.add_column(
-            f"Amount {currency}".rstrip(),
+            printable(f"Amount {currency}".rstrip()),
             justify="right",
             footer=_amount(total, currency),
             overflow="fold",
@@ -176,7 +178,7 @@ def summary_table(summary: Summary, title: str = "Reconciliation summary") -> Ta
         for index, (key, totals) in enumerate(rows):
             table.add_row(
                 dimension if index == 0 else "",
-                status_cell(key) if dimension == "status" else Text(key),
+                status_cell(key) if dimension == "status" else value_cell(key),
                 f"{totals.count:,}",
                 *(_amount(totals, currency) for currency in currencies),
                 end_section=index == len(rows) - 1,

@@ -2,7 +2,9 @@
 
 Every request goes through `_pipeline`: it is logged, may be delayed or faulted,
 is authenticated (except on the token routes), then reaches its handler. Handlers
-raise `ApiError` for error answers and never deal with faults.
+raise `ApiError` for error answers and never deal with faults. The token, account
+and virtual-account list routes live here; the money-in routes in `_money_routes`,
+the sandbox's own `/_sandbox/` actions in `_control_routes`.
 """
 
 from __future__ import annotations
@@ -17,26 +19,26 @@ from aiohttp import BasicAuth, web
 from aiohttp.typedefs import Handler
 
 from vapay._signature import jakarta_date, token_signature
+from vapay.sandbox._control_routes import CONTROL_ROUTES
 from vapay.sandbox._data import ACCOUNT_TYPES, KINDS, dumps
-from vapay.sandbox._faults import Fault
-from vapay.sandbox._protocol import (
-    ApiError,
-    Validator,
-    html_response,
-    ok_response,
-    page_tail,
-    reason,
+from vapay.sandbox._faults import Fault, is_control_route
+from vapay.sandbox._money_routes import MONEY_ROUTES
+from vapay.sandbox._protocol import ApiError, Validator, html_response, ok_response, reason
+from vapay.sandbox._request import (
+    ACCOUNT_NOT_FOUND,
+    MALFORMED,
+    RECORD,
+    STATE,
+    Route,
+    json_body,
+    known_account,
+    list_response,
 )
 from vapay.sandbox._state import RecordedRequest, SandboxState
 from vapay.sandbox._tokens import format_expires_in
 
-STATE = web.AppKey("vapay_sandbox", SandboxState)
-_RECORD = web.RequestKey("vapay_sandbox_request", RecordedRequest)
-_MALFORMED = web.RequestKey("vapay_sandbox_malformed_body", bool)
 _UNAUTHORIZED = "Unauthorized partner, please sign in"
-_NOT_FOUND = "Account not found"
 _UPDATABLE_STATUSES = ("active", "inactive")
-_DEFAULT_PER_PAGE = 25
 # The API documents a page-size maximum per listing, not one for all listings.
 _MAX_ACCOUNTS_PER_PAGE = 100
 _MAX_VIRTUAL_ACCOUNTS_PER_PAGE = 25
@@ -49,17 +51,9 @@ def _same(given: str | None, expected: str) -> bool:
     )
 
 
-def _body(request: web.Request) -> dict[str, Any]:
-    """The JSON object body; 400 if unparsable, empty if it is not an object."""
-    if request[_MALFORMED]:
-        raise ApiError(400, "Malformed JSON body")
-    data = request[_RECORD].json
-    return data if isinstance(data, dict) else {}
-
-
 def _grant(request: web.Request, *keys: str) -> web.Response:
     state = request.app[STATE]
-    body = _body(request)
+    body = json_body(request)
     grant = next((body[key] for key in keys if key in body), None)
     validator = Validator({"grant_type": grant})
     validator.choice("grant_type", ("client_credentials",), required=True)
@@ -100,39 +94,13 @@ async def _token_v1_0(request: web.Request) -> web.Response:
     return _grant(request, "grant_type", "grantType")
 
 
-def _list_response(
-    request: web.Request,
-    items: list[str],
-    validator: Validator,
-    *,
-    block: str,
-    max_per_page: int,
-) -> web.Response:
-    page = validator.integer("page", default=1)
-    per_page = validator.integer("per_page", default=_DEFAULT_PER_PAGE, maximum=max_per_page)
-    validator.check()
-    state = request.app[STATE]
-    start = (page - 1) * per_page
-    chunk = items[start : start + per_page]
-    tail = page_tail(
-        request.url,
-        count=len(chunk),
-        total=len(items),
-        page=page,
-        per_page=per_page,
-        block=block,
-        snake_case=state.live,
-        seed=state.seed,
-    )
-    return ok_response(f"[{','.join(chunk)}]", tail)
-
-
 async def _accounts_list(request: web.Request) -> web.Response:
     items = request.app[STATE].accounts_json()
-    return _list_response(
+    return list_response(
         request,
         items,
         Validator(request.query),
+        encode=str,
         block="pagination",
         max_per_page=_MAX_ACCOUNTS_PER_PAGE,
     )
@@ -141,13 +109,13 @@ async def _accounts_list(request: web.Request) -> web.Response:
 async def _accounts_get(request: web.Request) -> web.Response:
     data = request.app[STATE].account_json(request.match_info["account_id"])
     if data is None:
-        raise ApiError(404, _NOT_FOUND)
+        raise ApiError(404, ACCOUNT_NOT_FOUND)
     return ok_response(data)
 
 
 async def _accounts_create(request: web.Request) -> web.Response:
     state = request.app[STATE]
-    validator = Validator(_body(request))
+    validator = Validator(json_body(request))
     name = validator.string("name", required=True, min_length=3, max_length=100)
     fields: dict[str, Any] = {
         "email": validator.email("email"),
@@ -162,13 +130,13 @@ async def _accounts_create(request: web.Request) -> web.Response:
     return ok_response(state.account_json(account.id) or "null")
 
 
-async def _accounts_update_status(request: web.Request) -> web.Response:
+async def _set_account_status(request: web.Request) -> web.Response:
     state = request.app[STATE]
     account_id = request.match_info["account_id"]
     account = state.find_account(account_id)
     if account is None:
-        raise ApiError(404, _NOT_FOUND)
-    validator = Validator(_body(request))
+        raise ApiError(404, ACCOUNT_NOT_FOUND)
+    validator = Validator(json_body(request))
     status = validator.choice("status", _UPDATABLE_STATUSES, required=True)
     validator.check()
     assert status is not None  # noqa: S101  (check() raised otherwise)
@@ -176,23 +144,38 @@ async def _accounts_update_status(request: web.Request) -> web.Response:
     return ok_response(state.account_json(account_id) or "null")
 
 
+async def _accounts_update_status(request: web.Request) -> web.Response:
+    return await _set_account_status(request)
+
+
+async def _accounts_update(request: web.Request) -> web.Response:
+    # The live API's route for the same change (MONEY-IN.md §2); its own handler,
+    # so that it counts under its own route name.
+    return await _set_account_status(request)
+
+
 async def _virtual_accounts_list(request: web.Request) -> web.Response:
     state = request.app[STATE]
-    account_id = request.match_info["account_id"]
-    # Laravel binds the route model before validating, so a bad id wins over a 422.
-    if state.find_account(account_id) is None:
-        raise ApiError(404, _NOT_FOUND)
+    account_id = known_account(request)
     validator = Validator(request.query)
     # The seed marks kind mandatory; the live API has made it an optional filter.
     kind = validator.choice("kind", KINDS, required=not state.live)
-    items = state.virtual_accounts_json(account_id, kind)
+    reff = validator.string("merchant_reff_no", max_length=255)
+    items = state.virtual_accounts_json(account_id, kind, reff)
     block = "meta" if state.live else "pagination"
-    return _list_response(
-        request, items, validator, block=block, max_per_page=_MAX_VIRTUAL_ACCOUNTS_PER_PAGE
+    return list_response(
+        request,
+        items,
+        validator,
+        encode=str,
+        block=block,
+        max_per_page=_MAX_VIRTUAL_ACCOUNTS_PER_PAGE,
     )
 
 
-_ROUTES = (
+_SEED_STATUS_ROUTE = "accounts.update_status"
+_LIVE_STATUS_ROUTE = "accounts.update"
+_ROUTES: tuple[Route, ...] = (
     ("POST", "/api/v1.1/access-token/b2b", "token", _token_v1_1),
     ("POST", "/api/v1.0/access-token/b2b", "token", _token_v1_0),
     ("GET", "/api/v1.0/accounts", "accounts.list", _accounts_list),
@@ -201,15 +184,18 @@ _ROUTES = (
     (
         "PATCH",
         "/api/v1.0/accounts/update-status/{account_id}",
-        "accounts.update_status",
+        _SEED_STATUS_ROUTE,
         _accounts_update_status,
     ),
+    ("PATCH", "/api/v1.0/accounts/update/{account_id}", _LIVE_STATUS_ROUTE, _accounts_update),
     (
         "GET",
         "/api/v1.0/virtual-accounts/{account_id}",
         "virtual_accounts.list",
         _virtual_accounts_list,
     ),
+    *MONEY_ROUTES,
+    *CONTROL_ROUTES,
 )
 # aiohttp wants unique route names and both token versions are one route here.
 _ROUTE_OF: dict[Handler, str] = {handler: name for _, _, name, handler in _ROUTES}
@@ -225,13 +211,14 @@ def _parse_json(body: bytes) -> tuple[Any, bool]:
         return None, True
 
 
-def _authorize(request: web.Request, state: SandboxState) -> None:
+def _authorize(request: web.Request, state: SandboxState, route: str) -> None:
+    partner = _same(request.headers.get("X-PARTNER-ID"), state.api_key)
+    if is_control_route(route):  # the simulator: the API key is enough, no token
+        if not partner:
+            raise ApiError(401, _UNAUTHORIZED)
+        return
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    if not (
-        _same(request.headers.get("X-PARTNER-ID"), state.api_key)
-        and scheme.lower() == "bearer"
-        and state.tokens.is_valid(token.strip())
-    ):
+    if not (partner and scheme.lower() == "bearer" and state.tokens.is_valid(token.strip())):
         raise ApiError(401, _UNAUTHORIZED)
 
 
@@ -239,7 +226,7 @@ async def _handle(request: web.Request, handler: Handler, route: str) -> web.Str
     state = request.app[STATE]
     try:
         if route not in {"token", "unknown"}:
-            _authorize(request, state)
+            _authorize(request, state, route)
         return await handler(request)
     except ApiError as err:
         return err.response()
@@ -298,9 +285,9 @@ async def _pipeline(request: web.Request, handler: Handler) -> web.StreamRespons
         route=route,
     )
     state.record(record)
-    request[_RECORD] = record
-    request[_MALFORMED] = malformed
-    if route != "token" and state.latency > 0:
+    request[RECORD] = record
+    request[MALFORMED] = malformed
+    if route != "token" and not is_control_route(route) and state.latency > 0:
         await asyncio.sleep(state.latency)
     fault = None if route == "unknown" else state.faults.pick(route)
     if fault is not None and fault.kind != "ok":
@@ -316,10 +303,20 @@ async def _pipeline(request: web.Request, handler: Handler) -> web.StreamRespons
     return response
 
 
+def _served(state: SandboxState) -> list[Route]:
+    """The routes to serve: one status route is left out unless both are asked for.
+
+    Left out, it is not there at all, so it answers the router's plain 404, as the
+    live API's `update-status` does.
+    """
+    missing = {"seed": _LIVE_STATUS_ROUTE, "live": _SEED_STATUS_ROUTE}.get(state.status_route)
+    return [route for route in _ROUTES if route[2] != missing]
+
+
 def build_app(state: SandboxState) -> web.Application:
     """The sandbox's application, serving *state*."""
     app = web.Application(middlewares=[_pipeline])
     app[STATE] = state
-    for method, path, _, handler in _ROUTES:
+    for method, path, _, handler in _served(state):
         app.router.add_route(method, path, handler)
     return app

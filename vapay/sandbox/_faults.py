@@ -19,14 +19,32 @@ import attrs
 
 FaultKind = Literal["ok", "status", "drop", "html", "truncate", "delay", "expire_token"]
 FAULT_KINDS: frozenset[str] = frozenset(get_args(FaultKind))
+# The API's routes, by the names faults target and `SandboxState.count` counts.
 ROUTES = (
     "token",
     "accounts.list",
     "accounts.get",
     "accounts.create",
     "accounts.update_status",
+    "accounts.update",
     "virtual_accounts.list",
+    "virtual_accounts.create",
+    "virtual_accounts.get",
+    "virtual_accounts.update",
+    "virtual_accounts.delete",
+    "va_transactions.list",
+    "va_transactions.get",
+    "va_transactions.list_by_va_number",
+    "balance.get",
 )
+# The sandbox's own /_sandbox/ routes are named "sandbox.<action>": they are
+# counted and logged, but never faulted or delayed (they drive the test).
+_CONTROL_PREFIX = "sandbox."
+
+
+def is_control_route(route: str) -> bool:
+    """Whether *route* names one of the sandbox's own `/_sandbox/` routes."""
+    return route.startswith(_CONTROL_PREFIX)
 
 
 def _check_times(_: object, __: attrs.Attribute[Any], value: int | None) -> None:
@@ -63,7 +81,8 @@ class Fault:
             `"ok"`: nothing (a placeholder in a schedule).
             `status`, `drop` and `html` answer before the handler runs, so the
             request changes nothing; the others let it run.
-        route: The route name it targets; `None` means every route but `"token"`.
+        route: The route name it targets; `None` means every route but `"token"`
+            (and the sandbox's own `/_sandbox/` routes, which are never faulted).
         times: Matching requests it still applies to; `None` means no limit.
         rate: Probability that it fires on a matching request.
         seed: Seed of the `random.Random` that decides when it fires.
@@ -101,7 +120,9 @@ class Fault:
 
     def matches(self, route: str) -> bool:
         """Whether this fault targets requests to *route*."""
-        return route == self.route if self.route is not None else route != "token"
+        if self.route is not None:
+            return route == self.route
+        return route != "token" and not is_control_route(route)
 
     def draw(self) -> bool:
         """Whether it fires on this matching request (always, at rate 1)."""

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import re
 import zlib
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from http import HTTPStatus
 from typing import Any
 
@@ -17,6 +19,12 @@ _JSON = "application/json"
 _INTEGER = re.compile(r"-?[0-9]+")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _DIGITS = re.compile(r"[0-9]+")
+_NUMERIC = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+_UNIX_MS = re.compile(r"[0-9]{13}")
+# Laravel's `boolean` rule (true, false, 1, 0, "1", "0"; 1 and 0 are the same keys
+# as True and False), plus the words a query string carries.
+_BOOLEANS: dict[object, bool] = {True: True, False: False, "1": True, "0": False}
+_BOOLEANS |= {"true": True, "false": False}
 _CAMEL = ("perPage", "currentPage", "totalPages")
 _SNAKE = ("per_page", "current_page", "total_pages")
 # What the vendor's nginx answers when the app behind it is down.
@@ -63,24 +71,47 @@ class ApiError(Exception):
         *,
         errors: dict[str, list[str]] | None = None,
         headers: Mapping[str, str] | None = None,
+        reason: str | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.errors = errors
         self.headers = headers
+        # Only the sandbox's own /_sandbox/ routes set it: a machine-readable why.
+        self.reason = reason
 
     def response(self) -> web.Response:
         """The `{"status", "success": false, "error"}` envelope."""
         error: dict[str, Any] = {"code": self.status, "message": self.message}
         if self.errors:
             error["errors"] = self.errors
+        if self.reason is not None:
+            error["reason"] = self.reason
         body = {"status": self.status, "success": False, "error": error}
         return json_response(self.status, dumps(body), self.headers)
 
 
 def _label(field: str) -> str:
     return field.replace("_", " ")
+
+
+def _absent(raw: object) -> bool:
+    return raw is None or raw == ""
+
+
+def _number(raw: object) -> Decimal | None:
+    """A JSON number or numeric string as an exact Decimal; `None` if it is neither."""
+    if isinstance(raw, bool):  # True is an int to Python, not a number to Laravel
+        return None
+    if isinstance(raw, int):
+        return Decimal(raw)
+    if isinstance(raw, float):
+        # repr() is the shortest text that reads back as this float: the JSON text.
+        return Decimal(repr(raw)) if math.isfinite(raw) else None
+    if isinstance(raw, str) and _NUMERIC.fullmatch(raw):
+        return Decimal(raw)
+    return None
 
 
 class Validator:
@@ -120,6 +151,83 @@ class Validator:
         elif maximum is not None and value > maximum:
             self.fail(field, f"The {_label(field)} field must not be greater than {maximum}.")
         return value
+
+    def _missing(self, field: str, required: bool, message: str | None) -> None:
+        if required:
+            self.fail(field, message or f"The {_label(field)} field is required.")
+
+    def number(
+        self,
+        field: str,
+        *,
+        required: bool = False,
+        required_message: str | None = None,
+        minimum: Decimal | None = None,
+    ) -> Decimal | None:
+        """A number (JSON number or numeric string) as an exact `Decimal`."""
+        raw = self.data.get(field)
+        if _absent(raw):
+            self._missing(field, required, required_message)
+            return None
+        value = _number(raw)
+        if value is None:
+            self.fail(field, f"The {_label(field)} field must be a number.")
+        elif minimum is not None and value < minimum:
+            self.fail(field, f"The {_label(field)} field must be at least {minimum}.")
+        else:
+            return value
+        return None
+
+    def whole(
+        self,
+        field: str,
+        *,
+        minimum: int,
+        maximum: int,
+        required: bool = False,
+        required_message: str | None = None,
+    ) -> int | None:
+        """An integer in [minimum, maximum] (a JSON integer or a digit string)."""
+        raw = self.data.get(field)
+        if _absent(raw):
+            self._missing(field, required, required_message)
+            return None
+        value = _number(raw)
+        if value is None or value != value.to_integral_value() or isinstance(raw, float):
+            self.fail(field, f"The {_label(field)} field must be an integer.")
+        elif not minimum <= value <= maximum:
+            self.fail(field, f"The {_label(field)} field must be between {minimum} and {maximum}.")
+        else:
+            return int(value)
+        return None
+
+    def timestamp_ms(
+        self, field: str, *, required: bool = False, required_message: str | None = None
+    ) -> int | None:
+        """Unix milliseconds: 13 digits, as a JSON integer or a string.
+
+        A date string, a float or seconds (10 digits) are refused: the API reads
+        milliseconds only, and seconds would silently mean January 1970.
+        """
+        raw = self.data.get(field)
+        if _absent(raw):
+            self._missing(field, required, required_message)
+            return None
+        text = str(raw) if isinstance(raw, (int, str)) and not isinstance(raw, bool) else ""
+        if not _UNIX_MS.fullmatch(text):
+            self.fail(field, f"The {_label(field)} field must be a Unix timestamp in milliseconds.")
+            return None
+        return int(text)
+
+    def boolean(self, field: str) -> bool | None:
+        """An optional boolean: true/false, 1/0, or those as strings."""
+        raw = self.data.get(field)
+        if _absent(raw):
+            return None
+        found = _BOOLEANS.get(raw) if isinstance(raw, (int, str)) else None
+        if found is None:
+            self.fail(field, f"The {_label(field)} field must be true or false.")
+        return found
 
     def choice(self, field: str, choices: Sequence[str], *, required: bool) -> str | None:
         """One of *choices*; `None` when absent and optional."""

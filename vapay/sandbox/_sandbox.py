@@ -7,15 +7,17 @@ import math
 import time
 from collections.abc import Callable, Iterable
 from types import TracebackType
-from typing import TypedDict
+from typing import TypedDict, get_args
 
 from aiohttp import web
 
+from vapay.sandbox._actions import MoneyActions
 from vapay.sandbox._app import build_app
 from vapay.sandbox._data import generate
 from vapay.sandbox._faults import Fault, FaultKind, ScheduleEntry, schedule
-from vapay.sandbox._state import SandboxState
+from vapay.sandbox._state import SandboxState, StatusRoute
 from vapay.sandbox._tokens import TokenStore
+from vapay.sandbox._transactions import history_anchor, seed_ledger
 
 DEFAULT_API_KEY = "vapay-sandbox-api-key"
 DEFAULT_CLIENT_ID = "vapay-sandbox-client-id"
@@ -57,7 +59,7 @@ class ClientOptions(TypedDict):
     base_url: str
 
 
-class Sandbox:
+class Sandbox(MoneyActions):
     """An in-process, stateful fake of the API, served over loopback.
 
     Use it as an async context manager (or call `start()` and `close()`):
@@ -69,6 +71,10 @@ class Sandbox:
     added, whose `times` counts down and `applied` counts up as requests hit it.
     Requests consult faults in the order they were added, and at most one fault
     applies to a request.
+
+    Money moves with `pay`, `expire_attempt`, `pay_late` and `settle` (also served
+    over HTTP under `/_sandbox/`). Seeded payments lie in the 45 days before
+    midnight UTC of the day the sandbox is built, on its clock.
 
     Args:
         accounts: Number of seeded accounts.
@@ -84,13 +90,19 @@ class Sandbox:
         api_key: Expected `X-PARTNER-ID` (default: a fixed fake).
         client_id: Expected client id (default: a fixed fake).
         client_secret: Expected client secret (default: a fixed fake).
-        clock: Unix-seconds time source, for token expiry and the v1.1
-            signature's date.
+        clock: Unix-seconds time source, for token expiry, the v1.1
+            signature's date, payment times, VA expiry and the transactions'
+            12-month window.
         record_requests: Keep every request in `state.requests`. Turn it off for
             long benchmarks or servers; `state.count()` works either way.
+        status_route: Which route changes an account's status: `"seed"` (the
+            seed page's `PATCH .../accounts/update-status/{id}`), `"live"` (the
+            live API's `PATCH .../accounts/update/{id}`; the seed route then
+            answers the router's plain 404, as the live API does) or `"both"`.
 
     Raises:
-        ValueError: *host* is not loopback, or a count or duration is negative.
+        ValueError: *host* is not loopback, a count or duration is negative, or
+            *status_route* is none of the three.
     """
 
     def __init__(
@@ -109,8 +121,11 @@ class Sandbox:
         client_secret: str | None = None,
         clock: Callable[[], float] = time.time,
         record_requests: bool = True,
+        status_route: StatusRoute = "both",
     ) -> None:
         self._host = loopback_host(host)
+        if status_route not in get_args(StatusRoute):
+            raise ValueError(f"status_route must be seed, live or both, not {status_route!r}")
         if accounts < 0 or virtual_accounts_per_account < 0:
             raise ValueError("accounts and virtual_accounts_per_account must be >= 0")
         if not (math.isfinite(token_ttl) and token_ttl > 0) or not (
@@ -132,6 +147,8 @@ class Sandbox:
             tokens=TokenStore(ttl=token_ttl, clock=clock),
             accounts=records,
             virtual_accounts=virtual_accounts,
+            transactions=seed_ledger(seed, virtual_accounts, anchor=history_anchor(clock())),
+            status_route=status_route,
             record_requests=record_requests,
         )
         self._runner: web.AppRunner | None = None

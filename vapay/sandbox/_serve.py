@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import math
 import signal
 import sys
 from collections.abc import Sequence
 
+# The command line's number parsers: refused here, a bad number is a usage error
+# (exit 2) rather than a traceback from deep inside the server.
+from vapay._cli._args import int_between, non_negative_float, non_negative_int, positive_float
 from vapay.sandbox._sandbox import Sandbox
+
+_MAX_PORT = 65_535
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -21,30 +27,49 @@ def _parser() -> argparse.ArgumentParser:
         "--host", default="127.0.0.1", help="loopback address (default: %(default)s)"
     )
     parser.add_argument(
-        "--port", type=int, default=8080, help="0 picks a free port (default: %(default)s)"
+        "--port",
+        type=int_between(0, _MAX_PORT),
+        default=8080,
+        help="0 picks a free port (default: %(default)s)",
     )
     parser.add_argument(
-        "--accounts", type=int, default=10, help="accounts to seed (default: %(default)s)"
+        "--accounts",
+        type=non_negative_int,
+        default=10,
+        help="accounts to seed (default: %(default)s)",
     )
     parser.add_argument(
         "--virtual-accounts",
-        type=int,
+        type=non_negative_int,
         default=30,
         help="virtual accounts per account (default: %(default)s)",
     )
     parser.add_argument(
-        "--seed", type=int, default=0, help="seed of the data (default: %(default)s)"
+        "--seed", type=int_between(-math.inf), default=0, help="seed of the data (default: 0)"
     )
     parser.add_argument(
-        "--latency", type=float, default=0.0, help="seconds added to each answer (default: 0)"
+        "--latency",
+        type=non_negative_float,
+        default=0.0,
+        help="seconds added to each answer (default: 0)",
     )
     parser.add_argument(
-        "--token-ttl", type=float, default=3600.0, help="token lifetime in seconds (default: 3600)"
+        "--token-ttl",
+        type=positive_float,
+        default=3600.0,
+        help="token lifetime in seconds (default: 3600)",
     )
     parser.add_argument(
         "--live",
         action="store_true",
         help="serve the live API's newer shapes (default: the seeds')",
+    )
+    parser.add_argument(
+        "--status-route",
+        choices=("seed", "live", "both"),
+        default="both",
+        help="which account status route to serve (live: update-status answers 404) "
+        "(default: both)",
     )
     return parser
 
@@ -93,6 +118,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             latency=args.latency,
             token_ttl=args.token_ttl,
             live=args.live,
+            status_route=args.status_route,
             # Nobody reads the log of a long-running server: keep memory flat.
             record_requests=False,
         )

@@ -4,14 +4,29 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 
-from vapay.sandbox._data import created_account, encode_account, encode_virtual_account
+from vapay.sandbox._data import (
+    created_account,
+    created_virtual_account,
+    encode_account,
+    encode_virtual_account,
+)
 from vapay.sandbox._faults import FaultPlan
-from vapay.sandbox._records import AccountRecord, VirtualAccountRecord
+from vapay.sandbox._ledger import Ledger
+from vapay.sandbox._records import (
+    AccountRecord,
+    BalanceRecord,
+    TransactionRecord,
+    VirtualAccountRecord,
+)
 from vapay.sandbox._tokens import TokenStore
+from vapay.sandbox._transactions import encode_transaction
+from vapay.sandbox._tx_query import TransactionQuery
+
+StatusRoute = Literal["seed", "live", "both"]
 
 
 @attrs.define(kw_only=True, eq=False)
@@ -46,8 +61,9 @@ class SandboxState:
     """The sandbox's state, shared by its routes and readable by tests.
 
     `accounts` and `virtual_accounts` are in the order the list endpoints serve
-    them; treat them as read-only and change data through the API, because the
-    encoded wire form of each record is cached next to them.
+    them; treat them (and `transactions`) as read-only and change data through the
+    API or the `Sandbox` actions, because the encoded wire form of each record is
+    cached next to them.
 
     Attributes:
         seed: Seed every piece of data derives from.
@@ -60,6 +76,9 @@ class SandboxState:
         tokens: Issued tokens.
         accounts: Account records, in served order.
         virtual_accounts: Account id to its virtual accounts, all kinds, in order.
+        transactions: Every VA transaction (payment), seeded or recorded since.
+        status_route: Which account status route is served: `"seed"`
+            (`update-status/{id}`), `"live"` (`update/{id}`) or `"both"`.
         faults: Pending faults.
         requests: Every request received, in arrival order (if `record_requests`).
         record_requests: Whether to keep `requests`; counts are kept regardless.
@@ -75,6 +94,8 @@ class SandboxState:
     tokens: TokenStore
     accounts: list[AccountRecord]
     virtual_accounts: dict[str, list[VirtualAccountRecord]]
+    transactions: Ledger = attrs.Factory(Ledger)
+    status_route: StatusRoute = "both"
     faults: FaultPlan = attrs.Factory(FaultPlan)
     requests: list[RecordedRequest] = attrs.Factory(list)
     record_requests: bool = True
@@ -84,17 +105,26 @@ class SandboxState:
     # (account id, kind or None for all kinds) -> encoded items, so serving a page
     # is a slice and a join, whatever the total.
     _va_json: dict[tuple[str, str | None], list[str]] = attrs.field(init=False, factory=dict)
+    _created_virtual_accounts: int = attrs.field(init=False, default=0)
 
     def __attrs_post_init__(self) -> None:
         for account in self.accounts:
             self._add_account(account)
         for account_id, records in self.virtual_accounts.items():
-            encoded = [encode_virtual_account(va, seed=self.seed, live=self.live) for va in records]
-            self._va_json[account_id, None] = encoded
-            for kind in {va.kind for va in records}:
-                self._va_json[account_id, kind] = [
-                    item for item, va in zip(encoded, records, strict=True) if va.kind == kind
-                ]
+            self._va_json[account_id, None] = [self._encode(va) for va in records]
+            self._split_by_kind(account_id)
+
+    def _encode(self, va: VirtualAccountRecord) -> str:
+        return encode_virtual_account(va, seed=self.seed, live=self.live)
+
+    def _split_by_kind(self, account_id: str) -> None:
+        """Rebuild the per-kind caches of an account from its all-kinds cache."""
+        records = self.virtual_accounts[account_id]
+        encoded = self._va_json[account_id, None]
+        for kind in ("temporary", "permanent"):
+            self._va_json[account_id, kind] = [
+                item for item, va in zip(encoded, records, strict=True) if va.kind == kind
+            ]
 
     def __repr__(self) -> str:
         # Short: the data can be 100,000 records, and the credentials stay out.
@@ -102,7 +132,7 @@ class SandboxState:
         return (
             f"<SandboxState seed={self.seed} live={self.live} "
             f"accounts={len(self.accounts)} virtual_accounts={total} "
-            f"requests={sum(self._counts.values())}>"
+            f"transactions={len(self.transactions)} requests={sum(self._counts.values())}>"
         )
 
     def _add_account(self, account: AccountRecord) -> None:
@@ -129,8 +159,12 @@ class SandboxState:
         index = self._account_index.get(account_id)
         return None if index is None else self.accounts[index]
 
+    def now_ms(self) -> int:
+        """The sandbox clock, in Unix milliseconds."""
+        return int(self.clock() * 1000)
+
     def expected_virtual_accounts(
-        self, account_id: str, kind: str | None = None
+        self, account_id: str, kind: str | None = None, merchant_reff_no: str | None = None
     ) -> list[VirtualAccountRecord]:
         """The virtual accounts a full listing of *account_id* returns, in order.
 
@@ -138,6 +172,8 @@ class SandboxState:
             account_id: The account's id.
             kind: `"temporary"` or `"permanent"` to filter as the `kind` query
                 parameter does; `None` for all kinds.
+            merchant_reff_no: A substring (any case) of `merchant_reff_no` to filter
+                as the query parameter does; `None` for no filter.
 
         Raises:
             KeyError: No account has that id.
@@ -145,7 +181,49 @@ class SandboxState:
         if account_id not in self._account_index:
             raise KeyError(account_id)
         records = self.virtual_accounts.get(account_id, [])
-        return [va for va in records if kind is None or va.kind == kind]
+        return [
+            va
+            for va in records
+            if (kind is None or va.kind == kind) and _has_reff(va, merchant_reff_no)
+        ]
+
+    def expected_transactions(self, account_id: str, **filters: Any) -> list[TransactionRecord]:
+        """The transactions a full listing of *account_id* returns, in order.
+
+        Args:
+            account_id: The account's id.
+            **filters: The listing's query parameters, by their API names and with
+                Python values (`status="paid"`, `has_settle=False`,
+                `amount_min=Decimal(10_000)`, `post_timestamp_from=<int ms>`,
+                `va_number=...` for the list-by-number route, `sort_by`,
+                `sort_order`), as `TransactionQuery` takes them. The 12-month
+                window applies on the sandbox clock, as on the routes.
+
+        Raises:
+            KeyError: No account has that id.
+            TypeError: An unknown filter name.
+            ValueError: A value outside a documented set (a status, a sort).
+        """
+        if account_id not in self._account_index:
+            raise KeyError(account_id)
+        query = TransactionQuery(**filters)
+        return query.select(self.transactions.rows(account_id), now_ms=self.now_ms())
+
+    def expected_balance(self, account_id: str | None = None) -> BalanceRecord:
+        """The balance `GET /balance-inquiry[/{account_id}]` answers now.
+
+        Args:
+            account_id: A sub-account's id, or `None` for the merchant (the sum of
+                every account's).
+
+        Raises:
+            KeyError: No account has that id.
+        """
+        if account_id is None:
+            return self.transactions.balance(None, [a.id for a in self.accounts])
+        if account_id not in self._account_index:
+            raise KeyError(account_id)
+        return self.transactions.balance(account_id, [account_id])
 
     def account_json(self, account_id: str) -> str | None:
         """The encoded account, or `None` if there is none with that id."""
@@ -156,9 +234,76 @@ class SandboxState:
         """Every encoded account, in served order (not a copy: do not mutate)."""
         return self._account_json
 
-    def virtual_accounts_json(self, account_id: str, kind: str | None) -> list[str]:
-        """The encoded virtual accounts of a known account (not a copy)."""
-        return self._va_json.get((account_id, kind), [])
+    def virtual_accounts_json(
+        self, account_id: str, kind: str | None, merchant_reff_no: str | None = None
+    ) -> list[str]:
+        """The encoded virtual accounts of a known account (not a copy if unfiltered)."""
+        encoded = self._va_json.get((account_id, kind), [])
+        if merchant_reff_no is None:
+            return encoded
+        records = self.expected_virtual_accounts(account_id, kind)
+        return [
+            item
+            for item, va in zip(encoded, records, strict=True)
+            if _has_reff(va, merchant_reff_no)
+        ]
+
+    def find_virtual_account(self, account_id: str, va_id: str) -> VirtualAccountRecord | None:
+        """The virtual account *va_id* of account *account_id*, or `None`."""
+        records = self.virtual_accounts.get(account_id, [])
+        return next((va for va in records if va.id == va_id), None)
+
+    def find_virtual_account_by_number(
+        self, account_id: str, number: str
+    ) -> VirtualAccountRecord | None:
+        """The virtual account numbered *number* of account *account_id*, or `None`."""
+        records = self.virtual_accounts.get(account_id, [])
+        return next((va for va in records if va.number == number), None)
+
+    def virtual_account_live_json(self, va: VirtualAccountRecord) -> str:
+        """The live shape of a virtual account, which the money-in routes serve."""
+        return encode_virtual_account(va, seed=self.seed, live=True)
+
+    def create_virtual_account(
+        self, account_id: str, fields: dict[str, Any]
+    ) -> VirtualAccountRecord:
+        """Create and append a virtual account, as `POST /virtual-accounts/{id}` does."""
+        va = created_virtual_account(
+            self.seed,
+            self._created_virtual_accounts,
+            account_id,
+            fields,
+            live=self.live,
+            now_ms=self.now_ms(),
+            taken_numbers={va.number for va in self.virtual_accounts[account_id]},
+        )
+        self._created_virtual_accounts += 1
+        self.virtual_accounts[account_id].append(va)
+        self._va_json.setdefault((account_id, None), []).append(self._encode(va))
+        self._split_by_kind(account_id)
+        return va
+
+    def _position(self, va: VirtualAccountRecord) -> int:
+        records = self.virtual_accounts[va.account_id]
+        return next(i for i, old in enumerate(records) if old.id == va.id)
+
+    def replace_virtual_account(self, va: VirtualAccountRecord) -> None:
+        """Store a changed virtual account in place (an update, a payment)."""
+        position = self._position(va)
+        self.virtual_accounts[va.account_id][position] = va
+        self._va_json[va.account_id, None][position] = self._encode(va)
+        self._split_by_kind(va.account_id)
+
+    def delete_virtual_account(self, va: VirtualAccountRecord) -> None:
+        """Remove a virtual account, as `DELETE /virtual-accounts/{id}/{va_id}` does."""
+        position = self._position(va)
+        del self.virtual_accounts[va.account_id][position]
+        del self._va_json[va.account_id, None][position]
+        self._split_by_kind(va.account_id)
+
+    def transaction_json(self, tx: TransactionRecord) -> str:
+        """The wire row of a transaction."""
+        return encode_transaction(tx, self.find_account(tx.account_id), seed=self.seed)
 
     def create_account(
         self,
@@ -191,3 +336,10 @@ class SandboxState:
         self._account_json[self._account_index[account.id]] = encode_account(
             account, seed=self.seed, live=self.live
         )
+
+
+def _has_reff(va: VirtualAccountRecord, part: str | None) -> bool:
+    """Whether *part* is in the VA's `merchant_reff_no`, ignoring case (MySQL's LIKE)."""
+    if part is None:
+        return True
+    return va.merchant_reff_no is not None and part.casefold() in va.merchant_reff_no.casefold()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from vapay._cli._args import build_parser
 from vapay._cli._output import Streams
-from vapay._cli._reconcile import reconcile_command
+from vapay._cli._va_export import export_command
 from vapay.sandbox import Sandbox
 
 
@@ -16,10 +16,10 @@ async def reconcile(sandbox: Sandbox, output: Path) -> dict[str, object]:
     args = build_parser().parse_args(
         ["--api-key", sandbox.api_key, "--client-id", sandbox.client_id,
          "--client-secret", sandbox.client_secret, "--base-url", sandbox.url,
-         "reconcile", "-o", str(output)]
+         "virtual-accounts", "export", "-o", str(output)]
     )  # fmt: skip
     out = io.StringIO()
-    await reconcile_command(args, Streams(stdout=out, stderr=io.StringIO(), force_json=True))
+    await export_command(args, Streams(stdout=out, stderr=io.StringIO(), force_json=True))
     summary: dict[str, object] = json.loads(out.getvalue())
     return summary
 

@@ -1,0 +1,512 @@
+"""Payment reconciliation: match the gateway's payments against the merchant's invoices.
+
+Pure: no client, no network, no files. Feed it `VATransaction`s from
+`client.va_transactions.list_many(...)`, a database or a test, and the invoices
+you expect to be paid; read the report.
+
+    invoices = [Invoice(reference="INV-1", amount=Decimal("150000"))]
+    report = await reconcile(client.va_transactions.list_many(accounts, ...), invoices)
+    report.needs_action        # True when a payment does not tie out
+    report.to_json()           # the schema in the README
+
+Rules (the gateway's own advice: match on `merchant_reff_no`, store the
+`transaction_id`):
+
+- An invoice is keyed by its reference, trimmed of surrounding whitespace and
+  otherwise exact (case matters: "inv-1" is not "INV-1"). A payment matches the
+  invoice whose reference equals its `merchant_reff_no`, trimmed the same way;
+  an invoice with an `account_id` matches only that sub-account's payments.
+- Only `paid` payments count as money. Other statuses (`expired`, `failed`,
+  `unpaid`) are attempts, listed under the invoice when it ends up unpaid.
+- A payment is counted once per `transaction_id`; the most advanced status wins
+  (a late bank callback turns an `expired` payment `paid`; a `paid` one stays).
+- Every invoice lands in exactly one category: `matched` (one paid payment, same
+  gross amount and currency), `amount_mismatch` (one paid payment, under or over
+  the invoice, or in another currency), `duplicate` (more than one paid payment:
+  a refund to make; `split` says whether the parts add up to the invoice
+  exactly), or `unpaid`. A paid payment whose reference is in no invoice (or
+  whose invoice belongs to another account) is `unexpected`: it is handed to
+  `on_unexpected` as it is found and only counted here.
+
+Memory grows with the invoices and the set of transaction ids seen, never with
+the payments streamed through.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterable, Callable, Iterable, Iterator, Mapping
+from decimal import Decimal
+from typing import Literal
+
+import attrs
+
+from vapay._models import DEFAULT_CURRENCY, Money, VATransaction
+from vapay._signature import JAKARTA
+
+__all__ = [
+    "AmountMismatch",
+    "Category",
+    "Duplicate",
+    "Invoice",
+    "Matched",
+    "Received",
+    "Reconciler",
+    "Report",
+    "Unpaid",
+    "entry_json",
+    "jakarta_days",
+    "reconcile",
+    "reference_key",
+]
+
+_PAID = "paid"
+_ZERO = Decimal(0)
+
+
+@attrs.frozen(kw_only=True)
+class Invoice:
+    """A payment the merchant expects: its reference, amount and (optionally) account.
+
+    Attributes:
+        reference: the `merchant_reff_no` the VA was created with.
+        amount: the gross amount due.
+        currency: three letters; the API's default, "IDR", when not given.
+        account_id: when set, only this sub-account's payments can pay it.
+    """
+
+    reference: str
+    amount: Decimal
+    currency: str = DEFAULT_CURRENCY
+    account_id: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Matched:
+    """An invoice paid exactly once, with its amount and currency."""
+
+    invoice: Invoice
+    transaction_id: str
+
+
+@attrs.frozen(kw_only=True)
+class AmountMismatch:
+    """An invoice paid once, but not its amount.
+
+    Attributes:
+        direction: "under" or "over" the invoice's amount, or "currency" when
+            paid in another currency (the amounts are then not compared).
+        difference: paid minus due (negative when under); None for "currency".
+    """
+
+    invoice: Invoice
+    transaction_id: str
+    paid: Money
+    direction: Literal["under", "over", "currency"]
+    difference: Decimal | None
+
+
+@attrs.frozen(kw_only=True)
+class Duplicate:
+    """An invoice paid more than once: a refund to make, unless `split`.
+
+    Attributes:
+        transaction_ids: every paid payment for it, in the order they came.
+        paid: the total paid per currency.
+        split: the payments add up exactly to the invoice, in its currency (the
+            payer paid in parts; nothing to refund, but a closed VA took two).
+    """
+
+    invoice: Invoice
+    transaction_ids: tuple[str, ...]
+    paid: Mapping[str, Decimal]
+    split: bool
+
+
+@attrs.frozen(kw_only=True)
+class Unpaid:
+    """An invoice with no paid payment; `attempts` are its expired or failed payments."""
+
+    invoice: Invoice
+    attempts: tuple[str, ...]
+
+
+@attrs.frozen(kw_only=True)
+class Category:
+    """How many fell in a category, and their exact amounts per currency.
+
+    `totals` are gross amounts paid, except for `unpaid`, where they are the
+    amounts due. `entries` is empty for `matched` unless asked for and always
+    for `unexpected` (those are streamed to `on_unexpected`).
+    """
+
+    count: int
+    totals: Mapping[str, Decimal]
+    entries: tuple[Matched | AmountMismatch | Duplicate | Unpaid, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class Received:
+    """What the paid payments brought in, per currency.
+
+    Attributes:
+        gross: the sum of the payments' amounts.
+        fees: the sum of the gateway's fees on them.
+        net: gross minus fees, per currency.
+        settled: count and gross of the payments already settled.
+        unsettled: count and gross of those not settled yet.
+    """
+
+    gross: Mapping[str, Decimal]
+    fees: Mapping[str, Decimal]
+    net: Mapping[str, Decimal]
+    settled: Category
+    unsettled: Category
+
+
+@attrs.frozen(kw_only=True)
+class Report:
+    """The outcome of a reconciliation (see the module's rules).
+
+    `matched`, `amount_mismatch`, `duplicate` and `unpaid` partition the invoices;
+    `unexpected` counts the paid payments no invoice accounts for.
+    """
+
+    invoices: int
+    payments: int
+    matched: Category
+    amount_mismatch: Category
+    duplicate: Category
+    unexpected: Category
+    unpaid: Category
+    received: Received
+
+    @property
+    def needs_action(self) -> bool:
+        """Whether money does not tie out: a mismatch, a duplicate or an unexpected payment.
+
+        Unpaid invoices alone are normal (customers pay late) and do not count.
+        """
+        return bool(self.amount_mismatch.count or self.duplicate.count or self.unexpected.count)
+
+    def discrepancies(self) -> Iterator[AmountMismatch | Duplicate | Unpaid]:
+        """Every invoice that is not matched: mismatches, duplicates, then unpaid."""
+        for category in (self.amount_mismatch, self.duplicate, self.unpaid):
+            for entry in category.entries:
+                if not isinstance(entry, Matched):
+                    yield entry
+
+    def to_json(self, *, entries: bool = True) -> dict[str, object]:
+        """The report as JSON-ready data (amounts as exact decimal strings); see the README.
+
+        Args:
+            entries: list each category's entries (off: counts and totals only).
+        """
+
+        def category(each: Category) -> dict[str, object]:
+            data: dict[str, object] = {"count": each.count, "totals": _amounts_json(each.totals)}
+            if entries and each.entries:
+                data["entries"] = [entry_json(entry) for entry in each.entries]
+            return data
+
+        return {
+            "invoices": self.invoices,
+            "payments": self.payments,
+            "needs_action": self.needs_action,
+            "matched": category(self.matched),
+            "amount_mismatch": category(self.amount_mismatch),
+            "duplicate": category(self.duplicate),
+            "unexpected": category(self.unexpected),
+            "unpaid": category(self.unpaid),
+            "received": {
+                "gross": _amounts_json(self.received.gross),
+                "fees": _amounts_json(self.received.fees),
+                "net": _amounts_json(self.received.net),
+                "settled": category(self.received.settled),
+                "unsettled": category(self.received.unsettled),
+            },
+        }
+
+
+def reference_key(reference: str) -> str:
+    """How references are compared: trimmed of surrounding whitespace, otherwise exact."""
+    return reference.strip()
+
+
+class Reconciler:
+    """Matches payments to invoices one at a time; synchronous and pure.
+
+    For a stream you drive yourself: `add()` each payment, then `report()`.
+    `reconcile()` does both for an iterable or async iterable.
+
+    Args:
+        invoices: the expected payments; references must be unique once trimmed.
+        on_unexpected: called with each paid payment no invoice accounts for,
+            as soon as it is seen (write it out; it is not kept).
+
+    Raises:
+        ValueError: a blank or repeated reference, or a negative amount.
+    """
+
+    def __init__(
+        self,
+        invoices: Iterable[Invoice],
+        *,
+        on_unexpected: Callable[[VATransaction], object] | None = None,
+    ) -> None:
+        self._invoices: dict[str, Invoice] = {}
+        for invoice in invoices:
+            key = reference_key(invoice.reference)
+            if not key:
+                raise ValueError("an invoice has a blank reference")
+            if key in self._invoices:
+                raise ValueError(f"the reference {key!r} is on two invoices")
+            if not invoice.amount.is_finite() or invoice.amount < 0:
+                raise ValueError(f"invoice {key!r}: the amount must be >= 0, got {invoice.amount}")
+            self._invoices[key] = invoice
+        self._on_unexpected = on_unexpected
+        # Per invoice key: its paid payments, flat (id, amount, currency, id, ...):
+        # one small tuple per invoice in the common case, as ledgers are large.
+        self._paid: dict[str, tuple[str | Decimal, ...]] = {}
+        self._attempts: dict[str, list[str]] = {}
+        self._seen_paid: set[str] = set()
+        self._gross: dict[str, Decimal] = {}
+        self._fees: dict[str, Decimal] = {}
+        self._settled = _Tally()
+        self._unsettled = _Tally()
+        self._unexpected = _Tally()
+
+    def add(self, payment: VATransaction) -> None:
+        """Take one payment into account (a repeat of a paid one is ignored)."""
+        transaction_id = payment.transaction_id
+        reference = payment.merchant_reff_no
+        key = None if reference is None else reference_key(reference)
+        if payment.status != _PAID:
+            if key is not None and key in self._invoices:
+                self._attempts.setdefault(key, []).append(transaction_id)
+            return
+        if transaction_id in self._seen_paid:
+            return
+        self._seen_paid.add(transaction_id)
+        amount = payment.amount
+        gross = self._gross
+        gross[amount.currency] = gross.get(amount.currency, _ZERO) + amount.value
+        fee = payment.fees
+        if fee is not None:
+            fees = self._fees
+            fees[fee.amount.currency] = fees.get(fee.amount.currency, _ZERO) + fee.amount.value
+        (self._settled if payment.has_settle else self._unsettled).add(amount)
+        invoice = None if key is None else self._invoices.get(key)
+        if key is None or invoice is None or invoice.account_id not in (None, payment.account_id):
+            self._unexpected.add(amount)
+            if self._on_unexpected is not None:
+                self._on_unexpected(payment)
+            return
+        self._paid[key] = (*self._paid.get(key, ()), transaction_id, amount.value, amount.currency)
+
+    def report(self, *, with_matched: bool = False) -> Report:
+        """The report of everything added so far.
+
+        Args:
+            with_matched: also list each matched invoice in `matched.entries`
+                (one entry per invoice; off by default, as a ledger can be large).
+        """
+        buckets = {
+            "matched": _Tally(keep=with_matched),
+            "amount_mismatch": _Tally(keep=True),
+            "duplicate": _Tally(keep=True),
+            "unpaid": _Tally(keep=True),
+        }
+        for key, invoice in self._invoices.items():
+            entry = self._outcome(key, invoice)
+            buckets[_CATEGORY_OF[type(entry)]].add_entry(entry)
+
+        def category(name: str) -> Category:
+            return buckets[name].category()
+
+        net = {c: v - self._fees.get(c, _ZERO) for c, v in self._gross.items()}
+        net |= {c: -v for c, v in self._fees.items() if c not in self._gross}
+        return Report(
+            invoices=len(self._invoices),
+            payments=len(self._seen_paid),
+            matched=category("matched"),
+            amount_mismatch=category("amount_mismatch"),
+            duplicate=category("duplicate"),
+            unexpected=self._unexpected.category(),
+            unpaid=category("unpaid"),
+            received=Received(
+                gross=dict(self._gross),
+                fees=dict(self._fees),
+                net=net,
+                settled=self._settled.category(),
+                unsettled=self._unsettled.category(),
+            ),
+        )
+
+    def _outcome(self, key: str, invoice: Invoice) -> Matched | AmountMismatch | Duplicate | Unpaid:
+        flat = self._paid.get(key)
+        if not flat:
+            attempts = self._attempts.get(key, ())
+            # A late callback may have turned an expired attempt paid elsewhere.
+            late = self._seen_paid
+            return Unpaid(invoice=invoice, attempts=tuple(t for t in attempts if t not in late))
+        paid = [
+            (str(flat[i]), Decimal(flat[i + 1]), str(flat[i + 2])) for i in range(0, len(flat), 3)
+        ]
+        if len(paid) > 1:
+            by_currency: dict[str, Decimal] = {}
+            for _, value, currency in paid:
+                by_currency[currency] = by_currency.get(currency, _ZERO) + value
+            return Duplicate(
+                invoice=invoice,
+                transaction_ids=tuple(t for t, _, _ in paid),
+                paid=by_currency,
+                split=by_currency == {invoice.currency: invoice.amount},
+            )
+        ((transaction_id, value, currency),) = paid
+        if currency == invoice.currency and value == invoice.amount:
+            return Matched(invoice=invoice, transaction_id=transaction_id)
+        same_currency = currency == invoice.currency
+        return AmountMismatch(
+            invoice=invoice,
+            transaction_id=transaction_id,
+            paid=Money(value=value, currency=currency),
+            direction=("under" if value < invoice.amount else "over")
+            if same_currency
+            else "currency",
+            difference=value - invoice.amount if same_currency else None,
+        )
+
+
+async def reconcile(
+    payments: Iterable[VATransaction] | AsyncIterable[VATransaction],
+    invoices: Iterable[Invoice],
+    *,
+    on_unexpected: Callable[[VATransaction], object] | None = None,
+    with_matched: bool = False,
+) -> Report:
+    """Match every payment of *payments* against *invoices* and report (async).
+
+    Args:
+        payments: `VATransaction`s, as any iterable or async iterable (such as
+            `client.va_transactions.list_many(...)`); consumed once, not kept.
+        invoices: the expected payments (see `Invoice`).
+        on_unexpected: called with each unexpected paid payment as it is found.
+        with_matched: list matched invoices in `report.matched.entries` too.
+
+    Returns:
+        The `Report`.
+
+    Raises:
+        ValueError: a blank or repeated invoice reference, or a negative amount
+            (before any payment is read).
+    """
+    reconciler = Reconciler(invoices, on_unexpected=on_unexpected)
+    if isinstance(payments, AsyncIterable):
+        async for payment in payments:
+            reconciler.add(payment)
+    else:
+        for payment in payments:
+            reconciler.add(payment)
+    return reconciler.report(with_matched=with_matched)
+
+
+_DAY = dt.timedelta(days=1)
+_MILLISECOND = dt.timedelta(milliseconds=1)
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+
+
+def jakarta_days(first: dt.date, last: dt.date | None = None) -> tuple[int, int]:
+    """The Unix-millisecond range, both ends inclusive, of calendar days in Jakarta time.
+
+    The gateway's day is Asia/Jakarta's (UTC+7, no daylight saving). Pass the
+    range as `processed_timestamp_from` / `_to` to list a day's payments:
+    `jakarta_days(date(2026, 11, 28))` is 2026-11-28 00:00:00.000 to
+    23:59:59.999 WIB.
+
+    Raises:
+        ValueError: *last* is before *first*.
+    """
+    last = first if last is None else last
+    if last < first:
+        raise ValueError(f"the last day ({last}) is before the first ({first})")
+    start = dt.datetime.combine(first, dt.time(), tzinfo=JAKARTA)
+    end = dt.datetime.combine(last, dt.time(), tzinfo=JAKARTA) + _DAY
+    return (start - _EPOCH) // _MILLISECOND, (end - _EPOCH) // _MILLISECOND - 1
+
+
+class _Tally:
+    """A category being counted: a count, per-currency totals and, if kept, the entries."""
+
+    def __init__(self, *, keep: bool = False) -> None:
+        self.count = 0
+        self.totals: dict[str, Decimal] = {}
+        self._entries: list[Matched | AmountMismatch | Duplicate | Unpaid] | None = (
+            [] if keep else None
+        )
+
+    def add(self, amount: Money) -> None:
+        self.count += 1
+        self.totals[amount.currency] = self.totals.get(amount.currency, _ZERO) + amount.value
+
+    def add_entry(self, entry: Matched | AmountMismatch | Duplicate | Unpaid) -> None:
+        self.count += 1
+        for currency, value in _amounts_of(entry).items():
+            self.totals[currency] = self.totals.get(currency, _ZERO) + value
+        if self._entries is not None:
+            self._entries.append(entry)
+
+    def category(self) -> Category:
+        entries = () if self._entries is None else tuple(self._entries)
+        return Category(count=self.count, totals=dict(self.totals), entries=entries)
+
+
+_CATEGORY_OF: dict[type, str] = {
+    Matched: "matched",
+    AmountMismatch: "amount_mismatch",
+    Duplicate: "duplicate",
+    Unpaid: "unpaid",
+}
+
+
+def _amounts_of(entry: Matched | AmountMismatch | Duplicate | Unpaid) -> Mapping[str, Decimal]:
+    """What *entry* adds to its category's totals (paid, or due when unpaid)."""
+    if isinstance(entry, (Matched, Unpaid)):
+        return {entry.invoice.currency: entry.invoice.amount}
+    if isinstance(entry, AmountMismatch):
+        return {entry.paid.currency: entry.paid.value}
+    return entry.paid
+
+
+def _amounts_json(amounts: Mapping[str, Decimal]) -> dict[str, str]:
+    return {currency: str(value) for currency, value in sorted(amounts.items())}
+
+
+def entry_json(entry: Matched | AmountMismatch | Duplicate | Unpaid) -> dict[str, object]:
+    """One invoice's outcome as JSON-ready data (the rows `vapay reconcile -o` writes)."""
+    invoice = entry.invoice
+    data: dict[str, object] = {
+        "category": _CATEGORY_OF[type(entry)],
+        "merchant_reff_no": invoice.reference,
+        "account_id": invoice.account_id,
+        "due": str(invoice.amount),
+        "currency": invoice.currency,
+    }
+    if isinstance(entry, Matched):
+        data["transaction_ids"] = [entry.transaction_id]
+    elif isinstance(entry, AmountMismatch):
+        data |= {
+            "transaction_ids": [entry.transaction_id],
+            "paid": {entry.paid.currency: str(entry.paid.value)},
+            "direction": entry.direction,
+            "difference": None if entry.difference is None else str(entry.difference),
+        }
+    elif isinstance(entry, Duplicate):
+        data |= {
+            "transaction_ids": list(entry.transaction_ids),
+            "paid": _amounts_json(entry.paid),
+            "split": entry.split,
+        }
+    else:
+        data["attempts"] = list(entry.attempts)
+    return data
