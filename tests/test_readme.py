@@ -1,4 +1,8 @@
-"""The README's code runs: every Python block compiles, and the runnable ones run."""
+"""The README's code runs: every Python block is a program, run as a file against a sandbox.
+
+Also pinned here: the README's model table against the models, and its pytest
+example in a user's project under pytest-asyncio's strict and auto modes.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +11,23 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
+import types
+import typing
 from collections.abc import Iterator
 from pathlib import Path
 
+import attrs
 import pytest
 
 import vapay
 from vapay.sandbox import Sandbox
 
+pytest_plugins = ["pytester"]
+
 README = Path(__file__).parent.parent / "README.md"
-BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.DOTALL)
+TEXT = README.read_text()
+BLOCKS = re.findall(r"```python\n(.*?)```", TEXT, flags=re.DOTALL)
 
 
 def block_starting(text: str) -> str:
@@ -67,35 +78,165 @@ def _sandbox_env() -> Iterator[dict[str, str]]:
             server.stdout.close()
 
 
-def run(source: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(  # noqa: S603 - our own README's code
-        [sys.executable, "-c", source],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
+def run(
+    source: str, env: dict[str, str] | None = None, *args: str, strict: bool = False
+) -> subprocess.CompletedProcess[str]:
+    """Run *source* as a program file with *args*; *strict*: every warning an error (an
+    unclosed aiohttp session's ResourceWarning too)."""
+    flags = ["-W", "error"] if strict else []
+    with tempfile.TemporaryDirectory() as directory:
+        program = Path(directory) / "recipe.py"
+        program.write_text(source)
+        return subprocess.run(  # noqa: S603 - our own README's code
+            [sys.executable, *flags, str(program), *args],
+            env={**os.environ, **(env or {})},
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+
+
+def account_ids(env: dict[str, str]) -> list[str]:
+    """The sandbox's account ids, listed by a small program."""
+    result = run(
+        "import asyncio, vapay\n"
+        "async def main():\n"
+        "    async with vapay.Client() as client:\n"
+        "        for a in await client.accounts.list().collect(): print(a.id)\n"
+        "asyncio.run(main())\n",
+        env,
+        strict=True,
     )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split()
 
 
 def test_the_quickstart_runs_against_the_sandbox(sandbox_env: dict[str, str]) -> None:
     """The quickstart creates, reads, deactivates and lists without an error."""
-    result = run(block_starting("async for page in pager.pages():"), sandbox_env)
+    result = run(block_starting("async for page in pager.pages():"), sandbox_env, strict=True)
 
-    assert result.returncode == 0, result.stderr
+    assert (result.returncode, result.stderr) == (0, "")
     assert " inactive" in result.stdout.splitlines()[0]
+
+
+def test_the_per_call_recipe_shows_each_response(sandbox_env: dict[str, str]) -> None:
+    """with_options and capture_responses: one line per call, the listing's page included."""
+    first = account_ids(sandbox_env)[0]
+
+    result = run(block_starting("capture_responses()"), sandbox_env, first, strict=True)
+
+    assert (result.returncode, result.stderr) == (0, "")
+    head, get, page = result.stdout.splitlines()
+    assert head.startswith(f"{first} ")
+    assert get.startswith(f"GET /api/v1.0/accounts/{first} None 200 1 application/json")
+    assert page.startswith(f"GET /api/v1.0/virtual-accounts/{first} 1 200 1 ")
 
 
 def test_the_reconciliation_recipe_exports_every_virtual_account(
     sandbox_env: dict[str, str],
 ) -> None:
-    """The bulk recipe writes one CSV row per seeded virtual account."""
-    result = run(block_starting("client.accounts.list(per_page=100), kind=kind"), sandbox_env)
+    """The bulk recipe writes one CSV row per seeded virtual account, totals per currency."""
+    result = run(
+        block_starting("client.accounts.list(per_page=100), kind=kind"), sandbox_env, strict=True
+    )
 
     assert result.returncode == 0, result.stderr
     rows = result.stdout.strip().splitlines()
     assert rows[0].startswith("account_id,id,number")
     assert len(rows) == 1 + 5 * 6
+    totals = result.stderr.splitlines()[:-1]
+    assert totals
+    assert all(re.fullmatch(r"\w+: \d+\.\d+ IDR", line) for line in totals), totals
+
+
+def test_the_worker_recipe_deactivates_the_accounts_it_is_given(
+    sandbox_env: dict[str, str],
+) -> None:
+    """The worker pool, run with two ids, deactivates both and ends cleanly."""
+    ids = account_ids(sandbox_env)[:2]
+
+    result = run(
+        block_starting("patient = client.with_options(max_retries=5)"),
+        sandbox_env,
+        *ids,
+        strict=True,
+    )
+
+    assert (result.returncode, result.stderr, result.stdout) == (0, "", "done: 2 accounts\n")
+
+
+def test_the_middleware_recipe_times_each_attempt(sandbox_env: dict[str, str]) -> None:
+    """The timing middleware prints one line per API call, token requests excluded."""
+    result = run(block_starting("middlewares=[timing]"), sandbox_env, strict=True)
+
+    assert (result.returncode, result.stderr) == (0, "")
+    assert re.fullmatch(r"GET /api/v1\.0/accounts 200 \d+\.\d{3}s\n", result.stdout)
+
+
+def test_the_error_example_prints_what_the_readme_shows(sandbox_env: dict[str, str]) -> None:
+    """The 422 example prints exactly the two lines the README quotes."""
+    (shown,) = re.findall(r"\nprints\n\n```\n(.*?)```", TEXT, flags=re.DOTALL)
+
+    result = run(block_starting('create(name="ab")'), sandbox_env, strict=True)
+
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout == shown
+
+
+def test_the_sandbox_example_runs_on_its_own() -> None:
+    """The direct Sandbox example needs no server or credentials."""
+    result = run(block_starting("Sandbox(accounts=50"), strict=True)
+
+    assert (result.returncode, result.stderr) == (0, "")
+    same, count, path, tokens = result.stdout.splitlines()
+    assert (same, path, tokens) == ("True", "/api/v1.0/accounts", "1")
+    assert int(count) > 0
+
+
+def test_the_fastapi_recipe_answers_found_missing_and_bad_ids(
+    sandbox_env: dict[str, str],
+) -> None:
+    """The FastAPI app answers 200, 404, and 422 (not 500) for an id vapay refuses."""
+    first = account_ids(sandbox_env)[0]
+    # The app driven as an ASGI server would: its lifespan, then three requests.
+    drive = f"""
+
+import asyncio
+from urllib.parse import unquote
+
+
+async def status_of(raw_path):
+    sent = []
+
+    async def receive():
+        return {{"type": "http.request", "body": b"", "more_body": False}}
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {{
+        "type": "http", "asgi": {{"version": "3.0"}}, "http_version": "1.1", "method": "GET",
+        "scheme": "http", "path": unquote(raw_path), "raw_path": raw_path.encode(),
+        "query_string": b"", "headers": [], "server": ("test", 80), "client": ("test", 1),
+        "root_path": "",
+    }}
+    await app(scope, receive, send)
+    return next(m["status"] for m in sent if m["type"] == "http.response.start")
+
+
+async def drive():
+    async with app.router.lifespan_context(app):
+        for raw_path in ("/accounts/{first}", "/accounts/no-such-account", "/accounts/%20"):
+            print(await status_of(raw_path))
+
+
+asyncio.run(drive())
+"""
+    result = run(block_starting("async def show_account(") + drive, sandbox_env, strict=True)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["200", "404", "422"]
 
 
 def test_the_aiohttp_recipe_opens_and_closes_one_client(sandbox_env: dict[str, str]) -> None:
@@ -116,13 +257,70 @@ async def main():
 
 asyncio.run(main())
 """
-    result = run(block_starting("app.cleanup_ctx.append(vapay_client)") + drive, sandbox_env)
+    result = run(
+        block_starting("app.cleanup_ctx.append(vapay_client)") + drive, sandbox_env, strict=True
+    )
 
-    assert result.returncode == 0, result.stderr
+    assert (result.returncode, result.stderr) == (0, "")
     assert result.stdout.splitlines() == [
         "5",
         "closed: Cannot send a request: the client has been closed.",
     ]
+
+
+@pytest.mark.parametrize(
+    "ini",
+    [
+        "[pytest]\nasyncio_default_fixture_loop_scope = function\n",
+        "[pytest]\nasyncio_mode = auto\nasyncio_default_fixture_loop_scope = function\n",
+    ],
+    ids=["strict", "auto"],
+)
+def test_the_pytest_example_passes_in_a_user_project(pytester: pytest.Pytester, ini: str) -> None:
+    """The README's tests pass as written, with only the installed plugins, in either mode."""
+    pytester.makeini(ini)
+    pytester.makepyfile(test_vapay_example=block_starting("def test_deactivating_an_account"))
+
+    result = pytester.runpytest("-W", "error", "-p", "no:cacheprovider")
+
+    result.assert_outcomes(passed=2)
+
+
+def _shown(annotation: object) -> str:
+    """A type as the README's model table spells it."""
+    if annotation is type(None):
+        return "None"
+    if isinstance(annotation, typing.TypeVar):
+        return annotation.__name__
+    if isinstance(annotation, types.UnionType):
+        return " | ".join(map(_shown, typing.get_args(annotation)))
+    origin = typing.get_origin(annotation)
+    if origin is not None:
+        return f"{origin.__name__}[{', '.join(map(_shown, typing.get_args(annotation)))}]"
+    return str(getattr(annotation, "__name__", annotation))
+
+
+MODELS = [
+    vapay.Account,
+    vapay.VirtualAccount,
+    vapay.VATransaction,
+    vapay.Money,
+    vapay.Fee,
+    vapay.Bank,
+    vapay.Balance,
+    vapay.Pagination,
+    vapay.Page,
+]
+
+
+@pytest.mark.parametrize("model", MODELS, ids=[m.__name__ for m in MODELS])
+def test_the_model_table_states_every_field_and_its_type(model: type) -> None:
+    """The README's row for a model lists each field, in order, with its type and None-ness."""
+    (row,) = re.findall(rf"^\| `{model.__name__}(?:\[T\])?` \| (.*?) \| .* \|$", TEXT, re.MULTILINE)
+    listed = re.findall(r"`(\w+): (.*?)`", row.replace("\\|", "|"))
+    hints = typing.get_type_hints(model)
+
+    assert listed == [(f.name, _shown(hints[f.name])) for f in attrs.fields(model)]
 
 
 # --- Receiving payment notifications ------------------------------------------------

@@ -6,6 +6,7 @@ Everything public is imported here; modules starting with `_` are private.
 from vapay import reconcile, webhooks
 from vapay._auth import ClientCredentialsTokenProvider, StaticToken, TokenProvider
 from vapay._budget import RateLimit, RequestBudget
+from vapay._capture import ResponseInfo, capture_responses
 from vapay._client import NOT_GIVEN, PRODUCTION_URL, SANDBOX_URL, Client
 from vapay._errors import (
     APIConnectionError,
@@ -23,6 +24,7 @@ from vapay._errors import (
     WebhookVerificationError,
 )
 from vapay._events import ExpirationEvent, SettlementEvent, UnknownEvent, VATransactionEvent
+from vapay._logs import setup_logging
 from vapay._models import (
     Account,
     AccountStatus,
@@ -88,6 +90,7 @@ __all__ = [
     "Request",
     "RequestBudget",
     "Response",
+    "ResponseInfo",
     "RetryPolicy",
     "SettlementEvent",
     "StaticToken",
@@ -105,13 +108,16 @@ __all__ = [
     "VirtualAccountStatus",
     "WebhookVerificationError",
     "__version__",
+    "capture_responses",
     "reconcile",
     "webhooks",
 ]
+
+setup_logging()
 
 # Tracebacks and reprs say `vapay.NotFoundError`, not where it happens to live.
 for _name in __all__:
     _obj = globals()[_name]
     if isinstance(_obj, type) and _obj.__module__.startswith("vapay._"):
         _obj.__module__ = __name__
-del _name, _obj
+del _name, _obj, setup_logging

@@ -17,6 +17,8 @@ from typing import TypeVar
 import attrs
 from yarl import URL
 
+from vapay._capture import active as active_captures
+from vapay._capture import send_captured
 from vapay._convert import DecodeError, structure, structure_page
 from vapay._envelope import data_of, unwrap
 from vapay._errors import APIResponseValidationError
@@ -114,6 +116,9 @@ class Api:
             max_retries=options.max_retries,
             deadline=None if options.deadline is None else time.monotonic() + options.deadline,
         )
+        captures = active_captures()
+        if captures:
+            return await send_captured(self.send, request, captures)
         return await self.send(request)
 
     async def data(
@@ -179,4 +184,6 @@ def decoding(response: Response) -> Iterator[None]:
             f"{request.method} {request.path}: {err}",
             status=response.status,
             body=body_text(response.body),
+            method=request.method,
+            path=request.path,
         ) from err

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import datetime as dt
+import logging
 import math
 import time
 from collections.abc import Callable, Mapping
@@ -26,8 +27,10 @@ from vapay._signature import jakarta_date, token_signature
 from vapay._stores import MemoryTokenStore, TokenStore, token_key
 from vapay._token import DEFAULT_REFRESH_MARGIN, Token, is_fresh
 from vapay._token_sharing import LOCK_TTL_SLACK, Held, SharedToken
-from vapay._transport import Handler, Request, Response
+from vapay._transport import USER_AGENT, Handler, Request, Response
 from vapay._validate import check_header_token, is_header_token
+
+logger = logging.getLogger("vapay")
 
 TokenEndpointVersion = Literal["v1.1", "v1.0"]
 
@@ -157,12 +160,24 @@ class ClientCredentialsTokenProvider:
             # here that is the token.
             hidden = _hidden_error(err.status, err.message)
         else:
-            return parse_token_response(response, issued_at=self._clock())
+            token = parse_token_response(response, issued_at=self._clock())
+            logger.info(
+                "access token %s (%s %s, expires in %ss)",
+                "obtained" if self._held is None else "refreshed",
+                response.request.method,
+                response.request.path,
+                "?" if token.expires_in is None else f"{token.expires_in:g}",
+            )
+            return token
         raise hidden
 
     def token_request(self) -> Request:
         """The request for a new token (a new signature each day)."""
-        headers = {"X-PARTNER-ID": self._api_key, "Accept": "application/json"}
+        headers = {
+            "X-PARTNER-ID": self._api_key,
+            "Accept": "application/json",
+            "User-Agent": USER_AGENT,
+        }
         if self._version == "v1.1":
             headers["X-CLIENT-ID"] = self._client_id
             headers["X-Signature"] = token_signature(
@@ -278,7 +293,9 @@ class AuthMiddleware:
             return await asyncio.wait_for(self._provider.get_token(force=force), remaining)
         except asyncio.TimeoutError:
             raise APITimeoutError(
-                f"{request.method} {request.path}: the deadline passed waiting for a token"
+                f"{request.method} {request.path}: the deadline passed waiting for a token",
+                method=request.method,
+                path=request.path,
             ) from None
 
 

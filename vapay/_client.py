@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import copy
 import enum
 import ipaddress
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncGenerator, Mapping, Sequence
 from functools import cached_property
 from types import TracebackType
 from typing import TYPE_CHECKING, Final
@@ -28,9 +30,8 @@ from vapay._budget import BudgetMiddleware, RequestBudget
 from vapay._errors import VapayError
 from vapay._retry import RetryMiddleware, RetryPolicy
 from vapay._stores import TokenStore
-from vapay._transport import AiohttpTransport, Middleware, build_chain
+from vapay._transport import USER_AGENT, AiohttpTransport, Middleware, build_chain
 from vapay._validate import check_header_token, check_int, check_positive
-from vapay._version import __version__
 
 if TYPE_CHECKING:
     from vapay.resources.accounts import Accounts
@@ -44,6 +45,11 @@ PRODUCTION_URL: Final = "https://payment-b2b.singapay.id"
 DEFAULT_TIMEOUT: Final = 30.0
 DEFAULT_MAX_RETRIES: Final = 2
 DEFAULT_CONNECTION_LIMIT: Final = 100
+# Added to a failed connection's text when the host came from no setting.
+_DEFAULT_HOST_HINT = (
+    " (VAPAY_BASE_URL is not set, so vapay tried its default, the vendor's sandbox: "
+    "set VAPAY_BASE_URL or pass base_url=)"
+)
 
 
 class _NotGiven(enum.Enum):
@@ -60,12 +66,28 @@ class _State(enum.Enum):
     CLOSED = "closed"
 
 
+_OTHER_LOOP = (
+    "This vapay.Client opened its connections in another event loop, which is still "
+    "running; aiohttp cannot share them between loops. Create one client per event "
+    "loop (for example inside the coroutine you pass to asyncio.run())."
+)
+
+
 class _Session:
-    """The aiohttp session, opened on first use; shared by `with_options` copies."""
+    """The aiohttp session, opened on first use; shared by `with_options` copies.
+
+    The client's own session belongs to the event loop that opened it. It is
+    closed when that loop shuts down its async generators (as `asyncio.run()`
+    does on its way out), so a client used again under a later `asyncio.run()`
+    opens a new session there, and none is left unclosed. Using the client from
+    another loop while the first one still runs is a RuntimeError.
+    """
 
     def __init__(self, borrowed: aiohttp.ClientSession | None, limit: int) -> None:
         self._borrowed = borrowed
         self._own: aiohttp.ClientSession | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._closer: AsyncGenerator[None, None] | None = None
         self._limit = limit
         self.state = _State.UNOPENED
 
@@ -75,23 +97,49 @@ class _Session:
         self.state = _State.OPEN
         if self._borrowed is not None:
             return self._borrowed
-        if self._own is None:
-            self._own = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=self._limit),
-                raise_for_status=False,
-            )
-            # aiohttp resends a GET by itself when a kept-alive connection turns
-            # out closed; that resend would escape max_retries, the backoff and
-            # the logs. vapay's own retry decides instead. (A borrowed session is
-            # the caller's and keeps its behaviour.)
-            self._own._retry_connection = False  # noqa: SLF001
-        return self._own
+        own = self._own
+        if own is not None and self._loop is asyncio.get_running_loop():
+            return own
+        return self._open()
+
+    def _open(self) -> aiohttp.ClientSession:
+        loop = asyncio.get_running_loop()
+        if self._loop is not None and not self._loop.is_closed():
+            raise RuntimeError(_OTHER_LOOP)
+        # An earlier loop closed without closing its async generators: its session
+        # can no longer be closed; start afresh in this loop.
+        own = aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=self._limit),
+            raise_for_status=False,
+        )
+        # aiohttp resends a GET by itself when a kept-alive connection turns
+        # out closed; that resend would escape max_retries, the backoff and
+        # the logs. vapay's own retry decides instead. (A borrowed session is
+        # the caller's and keeps its behaviour.)
+        own._retry_connection = False  # noqa: SLF001
+        self._own, self._loop = own, loop
+        # Started by hand, this async generator is registered with the running
+        # loop (its first-iteration hook), whose shutdown_asyncgens() then
+        # closes it, and with it the session, before the loop closes.
+        self._closer = self._close_at_loop_end(own)
+        with contextlib.suppress(StopIteration):
+            self._closer.asend(None).send(None)
+        return own
+
+    async def _close_at_loop_end(self, own: aiohttp.ClientSession) -> AsyncGenerator[None, None]:
+        try:
+            yield
+        finally:
+            if self._own is own:
+                self._own = self._loop = self._closer = None
+            await own.close()
 
     async def close(self) -> None:
         self.state = _State.CLOSED
-        own, self._own = self._own, None
-        if own is not None:
-            await own.close()
+        closer, loop = self._closer, self._loop
+        self._own = self._loop = self._closer = None
+        if closer is not None and loop is not None and not loop.is_closed():
+            await closer.aclose()
 
 
 def _env(value: str | None, name: str) -> str | None:
@@ -229,14 +277,14 @@ class Client:
             raise ValueError(f"token_endpoint must be 'v1.1' or 'v1.0', got {token_endpoint!r}")
         check_int(connection_limit, name="connection_limit", minimum=1)
         check_positive(token_timeout, name="token_timeout")
-        base = _check_base_url(
-            _env(base_url, "VAPAY_BASE_URL") or SANDBOX_URL,
-            allow_insecure_http=allow_insecure_http,
-        )
+        chosen_url = _env(base_url, "VAPAY_BASE_URL")
+        base = _check_base_url(chosen_url or SANDBOX_URL, allow_insecure_http=allow_insecure_http)
         _check_fleet_options(token, token_store, rate_limit)
         self._session = _Session(session, connection_limit)
         self._is_view = False
-        transport = AiohttpTransport(self._session.get)
+        transport = AiohttpTransport(
+            self._session.get, connect_hint="" if chosen_url else _DEFAULT_HOST_HINT
+        )
         retry = RetryMiddleware(retry_policy)
         # Innermost, next to the transport: every attempt takes a slot, and the time
         # spent waiting for one counts against the deadline like any other wait.
@@ -269,7 +317,7 @@ class Client:
             headers={
                 "X-PARTNER-ID": api_key,
                 "Accept": "application/json",
-                "User-Agent": f"vapay/{__version__} aiohttp/{aiohttp.__version__}",
+                "User-Agent": USER_AGENT,
             },
             options=make_options(timeout, max_retries, deadline, {}),
             discoveries=Discoveries(),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from vapay._errors import APIResponseValidationError, status_error
+from vapay._errors import APIResponseValidationError, APIStatusError, status_error
 from vapay._json import loads
 from vapay._numbers import NumberOutOfRangeError
 from vapay._transport import Response, body_text
@@ -17,7 +17,8 @@ def unwrap(response: Response) -> Mapping[str, object]:
         APIStatusError: a status other than 2xx, or `"success": false`.
         APIResponseValidationError: a 2xx whose body is not a JSON object.
     """
-    where = f"{response.request.method} {response.request.path}"
+    request = response.request
+    where = f"{request.method} {request.path}"
     try:
         decoded = loads(response.body)
     except NumberOutOfRangeError as err:
@@ -25,28 +26,45 @@ def unwrap(response: Response) -> Mapping[str, object]:
             f"{where}: {err} in the JSON body",
             status=response.status,
             body=body_text(response.body),
+            method=request.method,
+            path=request.path,
         ) from None
     except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
         if not 200 <= response.status < 300:  # noqa: PLR2004
-            raise status_error(
-                response.status, body_text(response.body), headers=response.headers
-            ) from None
+            raise _status_error(response, body_text(response.body)) from None
         raise APIResponseValidationError(
             f"{where}: the body is not JSON: {body_text(response.body)!r}",
             status=response.status,
             body=body_text(response.body),
+            method=request.method,
+            path=request.path,
         ) from None
     if not 200 <= response.status < 300:  # noqa: PLR2004
-        raise status_error(response.status, decoded, headers=response.headers)
+        raise _status_error(response, decoded)
     if not isinstance(decoded, dict):
         raise APIResponseValidationError(
             f"{where}: expected a JSON object @ $, got {type(decoded).__name__}",
             status=response.status,
             body=body_text(response.body),
+            method=request.method,
+            path=request.path,
         )
     if _says_failure(decoded.get("success")):
-        raise status_error(response.status, decoded, headers=response.headers)
+        raise _status_error(response, decoded)
     return decoded
+
+
+def _status_error(response: Response, body: object) -> APIStatusError:
+    request = response.request
+    return status_error(
+        response.status,
+        body,
+        headers=response.headers,
+        method=request.method,
+        path=request.path,
+        attempts=request.attempt + 1,
+        idempotent=request.idempotent,
+    )
 
 
 def _says_failure(success: object) -> bool:
@@ -57,9 +75,12 @@ def _says_failure(success: object) -> bool:
 def data_of(envelope: Mapping[str, object], response: Response) -> object:
     """The envelope's `data`, which a successful answer must have."""
     if "data" not in envelope:
+        request = response.request
         raise APIResponseValidationError(
-            f"{response.request.method} {response.request.path}: required field missing @ $.data",
+            f"{request.method} {request.path}: required field missing @ $.data",
             status=response.status,
             body=body_text(response.body),
+            method=request.method,
+            path=request.path,
         )
     return envelope["data"]

@@ -14,12 +14,14 @@ VapayError
     ├── RateLimitError               429
     └── InternalServerError          5xx
 
-Messages never contain credentials: they name the method, the path and what the
-server said, never headers.
+Messages never contain credentials: they name the method, the path (never the
+query) and what the server said, never headers, and end with what to check when
+that is known (`describe` builds them).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Literal
 
@@ -35,12 +37,23 @@ class APIConnectionError(VapayError):
         may_have_reached_server: False only when the request surely never left
             (the connection was refused or could not be opened). A create that
             fails with True may have been carried out: look before you repeat it.
+        method: the request's method ("GET"), when known.
+        path: the request's URL path, without the query, when known.
     """
 
-    def __init__(self, message: str, *, may_have_reached_server: bool = True) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        may_have_reached_server: bool = True,
+        method: str | None = None,
+        path: str | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.may_have_reached_server = may_have_reached_server
+        self.method = method
+        self.path = path
         # Set by the retry layer that gave up on this error, so that a layer
         # above it (a call retrying around a token request) does not multiply
         # the attempts.
@@ -50,8 +63,8 @@ class APIConnectionError(VapayError):
 class APITimeoutError(APIConnectionError):
     """An attempt took longer than `timeout`, or the overall `deadline` passed."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message, may_have_reached_server=True)
+    def __init__(self, message: str, *, method: str | None = None, path: str | None = None) -> None:
+        super().__init__(message, may_have_reached_server=True, method=method, path=path)
 
 
 class APIResponseValidationError(VapayError):
@@ -60,13 +73,25 @@ class APIResponseValidationError(VapayError):
     Attributes:
         status: the HTTP status of the answer.
         body: the raw body as text (cut to a readable length).
+        method: the request's method, when known.
+        path: the request's URL path, without the query, when known.
     """
 
-    def __init__(self, message: str, *, status: int, body: str = "") -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        body: str = "",
+        method: str | None = None,
+        path: str | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.status = status
         self.body = body
+        self.method = method
+        self.path = path
 
 
 WebhookVerificationReason = Literal[
@@ -107,6 +132,12 @@ class APIStatusError(VapayError):
         message: the server's message, or a description of the status.
         body: the decoded JSON body, or the text when it was not JSON.
         headers: the response headers.
+        method: the request's method ("POST"), when known.
+        path: the request's URL path, without the query, when known.
+
+    `str(error)` says all of it in one line, e.g. `POST /api/v1.0/accounts -> HTTP
+    422: Validation error (name: The name field must be at least 3 characters.)`,
+    followed by what to check when vapay knows (a *hint*).
     """
 
     status: int
@@ -119,13 +150,22 @@ class APIStatusError(VapayError):
         code: int | str | None = None,
         body: object = None,
         headers: Mapping[str, str] | None = None,
+        method: str | None = None,
+        path: str | None = None,
+        hint: str | None = None,
     ) -> None:
-        super().__init__(f"{status}: {message}")
+        super().__init__(
+            describe(
+                status, message, method=method, path=path, fields=field_errors(body), hint=hint
+            )
+        )
         self.message = message
         self.status = status
         self.code = code
         self.body = body
         self.headers: Mapping[str, str] = headers or {}
+        self.method = method
+        self.path = path
 
 
 class BadRequestError(APIStatusError):
@@ -164,14 +204,7 @@ class UnprocessableEntityError(APIStatusError):
 
     @property
     def errors(self) -> Mapping[str, list[str]]:
-        error = self.body.get("error") if isinstance(self.body, dict) else None
-        fields = error.get("errors") if isinstance(error, dict) else None
-        if not isinstance(fields, dict):
-            return {}
-        return {
-            str(name): [str(m) for m in msgs] if isinstance(msgs, list) else [str(msgs)]
-            for name, msgs in fields.items()
-        }
+        return field_errors(self.body)
 
 
 class RateLimitError(APIStatusError):
@@ -196,14 +229,118 @@ _BY_STATUS: dict[int, type[APIStatusError]] = {
 _ERROR_STATUSES = range(300, 600)
 
 
+def field_errors(body: object) -> dict[str, list[str]]:
+    """The field messages of an error body's `error.errors`, each field to a list."""
+    error = body.get("error") if isinstance(body, dict) else None
+    fields = error.get("errors") if isinstance(error, dict) else None
+    if not isinstance(fields, dict):
+        return {}
+    return {
+        str(name): [str(m) for m in msgs] if isinstance(msgs, list) else [str(msgs)]
+        for name, msgs in fields.items()
+    }
+
+
+def describe(
+    status: int,
+    message: str,
+    *,
+    method: str | None = None,
+    path: str | None = None,
+    fields: Mapping[str, list[str]] | None = None,
+    hint: str | None = None,
+) -> str:
+    """One line for a status error: the request, the status, the server's words, a hint."""
+    text = f"HTTP {status}" if message == f"HTTP {status}" else f"HTTP {status}: {message}"
+    if method and path:
+        text = f"{method} {path} -> {text}"
+    if path is not None and is_token_path(path):
+        text = f"Could not get an access token: {text}"
+    if fields:
+        text += " (" + "; ".join(f"{name}: {' '.join(m)}" for name, m in fields.items()) + ")"
+    if hint:
+        text = f"{text} {hint}" if text.rstrip().endswith(".") else f"{text}. {hint}"
+    # One line, whatever the server put in its message.
+    return " ".join(text.split())
+
+
+_TOKEN_PATH = re.compile(r"/access-token/")
+
+
+def is_token_path(path: str) -> bool:
+    """Whether *path* is the access-token endpoint's."""
+    return _TOKEN_PATH.search(path) is not None
+
+
+_SECRET = "the client secret (client_secret= or VAPAY_CLIENT_SECRET)"  # noqa: S105 - a name
+_CLIENT_ID = "the client id (client_id= or VAPAY_CLIENT_ID)"
+_API_KEY = "the API key (api_key= or VAPAY_API_KEY)"
+# What the token endpoint's 401 says -> the settings to check, most specific first.
+_TOKEN_401_HINTS = (
+    ("partner", f"Check {_API_KEY}, sent as X-PARTNER-ID."),
+    ("signature", f"Check {_SECRET} and {_CLIENT_ID}: they sign the request."),
+    ("client id", f"Check {_CLIENT_ID}."),
+    ("", f"Check {_CLIENT_ID}, {_SECRET} and {_API_KEY}."),
+)
+
+
+def hint_for(
+    status: int,
+    message: str,
+    *,
+    path: str | None = None,
+    attempts: int = 1,
+    idempotent: bool = True,
+) -> str | None:
+    """What to check after an error answer, when the request tells (else None).
+
+    A pure function of the request and the answer: which credential setting to
+    check after a 401 (of the token endpoint, or of a call), the IP allow-list
+    after the token endpoint's 403, a base URL that repeats `/api`, how many
+    attempts were made, and that a failed create may still have been carried out.
+    """
+    hints: list[str] = []
+    token_call = path is not None and is_token_path(path)
+    if token_call and status == 401:  # noqa: PLR2004
+        lowered = message.lower()
+        hints.append(next(text for key, text in _TOKEN_401_HINTS if key in lowered))
+    elif token_call and status == 403:  # noqa: PLR2004
+        hints.append(
+            "The API refused this machine: register its public IP address on the "
+            "merchant dashboard's IP allow-list, and check that the credentials are "
+            "for this host (sandbox or production)."
+        )
+    elif status == 401:  # noqa: PLR2004
+        hints.append(f"Check {_API_KEY} and, if you passed token=, that it is still valid.")
+    if path is not None and path.startswith("/api/api/"):
+        hints.append(
+            "The base URL seems to end in /api, which vapay adds itself: use base_url= "
+            "(or VAPAY_BASE_URL) without the trailing /api."
+        )
+    if attempts > 1:
+        hints.append(f"Gave up after {attempts} attempts.")
+    if not idempotent and status >= 500:  # noqa: PLR2004
+        hints.append("The API may have carried it out: look before you send it again.")
+    return " ".join(hints) or None
+
+
 def status_error(
-    status: int, envelope: object, *, headers: Mapping[str, str] | None = None
+    status: int,
+    envelope: object,
+    *,
+    headers: Mapping[str, str] | None = None,
+    method: str | None = None,
+    path: str | None = None,
+    attempts: int = 1,
+    idempotent: bool = True,
 ) -> APIStatusError:
     """The typed error for an error answer: *status* with its decoded body.
 
     *envelope* is the decoded JSON body (any shape, or the text when it was not
     JSON). An envelope saying `"success": false` under a 2xx is an error too; its
     own status (or error code) then picks the class when it is an error status.
+    *method*, *path*, *attempts* and *idempotent* describe the request, for the
+    message (see `hint_for`).
     """
     effective = status
     code: int | str | None = None
@@ -215,12 +352,16 @@ def status_error(
     cls = _BY_STATUS.get(effective)
     if cls is None:
         cls = InternalServerError if effective in range(500, 600) else APIStatusError
+    text = message or _DEFAULT_MESSAGES.get(effective, f"HTTP {effective}")
     return cls(
-        message or _DEFAULT_MESSAGES.get(effective, f"HTTP {effective}"),
+        text,
         status=effective,
         code=code,
         body=envelope,
         headers=headers,
+        method=method,
+        path=path,
+        hint=hint_for(effective, text, path=path, attempts=attempts, idempotent=idempotent),
     )
 
 

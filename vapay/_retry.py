@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import email.utils
+import logging
 import math
 import random
 import time
@@ -22,7 +23,9 @@ from collections.abc import Awaitable, Callable
 import attrs
 
 from vapay._errors import APIConnectionError, APITimeoutError
-from vapay._transport import Handler, Request, Response
+from vapay._transport import Handler, Request, Response, page_note
+
+logger = logging.getLogger("vapay")
 
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -147,6 +150,8 @@ class RetryMiddleware:
                     outcome._retries_spent = True  # noqa: SLF001
                     raise outcome
                 return outcome
+            if logger.isEnabledFor(logging.INFO):
+                _log_retry(request, attempt, outcome, delay)
             await self._sleep(delay)
             attempt += 1
 
@@ -157,7 +162,11 @@ class RetryMiddleware:
         if request.deadline is not None:
             remaining = request.deadline - self._clock()
             if remaining <= 0:
-                return APITimeoutError(f"{request.method} {request.path}: the deadline passed")
+                return APITimeoutError(
+                    f"{request.method} {request.path}: the deadline passed",
+                    method=request.method,
+                    path=request.path,
+                )
             timeout = remaining if timeout is None else min(timeout, remaining)
         if attempt != request.attempt or timeout != request.timeout:
             request = attrs.evolve(request, attempt=attempt, timeout=timeout)
@@ -184,3 +193,28 @@ class RetryMiddleware:
         ):
             return None
         return delay
+
+
+def _log_retry(
+    request: Request, attempt: int, outcome: Response | APIConnectionError, delay: float
+) -> None:
+    """The INFO line of a scheduled retry: why, which attempt failed, how long the wait."""
+    if isinstance(outcome, APITimeoutError):
+        why = "timed out"
+    elif isinstance(outcome, APIConnectionError):
+        why = "connection failed" if outcome.may_have_reached_server else "could not connect"
+    else:
+        retry_after = outcome.headers.get("Retry-After")
+        why = f"HTTP {outcome.status}" + (
+            f" (Retry-After: {retry_after:.40})" if retry_after else ""
+        )
+    logger.info(
+        "%s %s: %s (%sattempt %d of %d); retrying in %.2fs",
+        request.method,
+        request.path,
+        why,
+        page_note(request),
+        attempt + 1,
+        request.max_retries + 1,
+        delay,
+    )

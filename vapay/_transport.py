@@ -21,8 +21,12 @@ from yarl import URL
 
 from vapay._errors import APIConnectionError, APIResponseValidationError, APITimeoutError
 from vapay._json import dumps
+from vapay._version import __version__
 
 logger = logging.getLogger("vapay")
+
+USER_AGENT = f"vapay/{__version__} aiohttp/{aiohttp.__version__}"
+"""What every request vapay sends, token requests included, says it is."""
 
 # A page of this API is a few kilobytes; a body past this is a broken or hostile
 # peer (a proxy streaming without end), and reading it whole would take the
@@ -129,9 +133,17 @@ class AiohttpTransport:
     vapay's here and nowhere else.
     """
 
-    def __init__(self, session: SessionFactory, *, max_body: int = MAX_RESPONSE_BYTES) -> None:
+    def __init__(
+        self,
+        session: SessionFactory,
+        *,
+        max_body: int = MAX_RESPONSE_BYTES,
+        connect_hint: str = "",
+    ) -> None:
         self._session = session
         self._max_body = max_body
+        # Added to "could not connect" errors (the client says why it tried that host).
+        self._connect_hint = connect_hint
 
     async def __call__(self, request: Request) -> Response:
         """Send one attempt of *request*; its answer read in full, or a vapay error."""
@@ -149,7 +161,11 @@ class AiohttpTransport:
         except asyncio.TimeoutError:
             failure, outcome = (
                 APITimeoutError(
-                    f"{request.method} {request.path} timed out after {timeout or 0:.3g}s"
+                    f"{request.method} {request.path} timed out"
+                    + ("" if timeout is None else f" after {timeout:.3g}s")
+                    + f" waiting for {host_port(request.url)} (timeout= is per attempt)",
+                    method=request.method,
+                    path=request.path,
                 ),
                 "timeout",
             )
@@ -163,18 +179,26 @@ class AiohttpTransport:
             _log(request, "closed", started)
             raise closed from None
         except aiohttp.ClientConnectorError as err:
+            reason = err.os_error.strerror or str(err.os_error) or type(err.os_error).__name__
             failure, outcome = (
                 APIConnectionError(
-                    f"{request.method} {request.path}: could not connect: {err.os_error}",
+                    f"{request.method} {request.path}: could not connect to "
+                    f"{host_port(request.url)}: {reason}{self._connect_hint}",
                     may_have_reached_server=False,
+                    method=request.method,
+                    path=request.path,
                 ),
                 "refused",
             )
         except aiohttp.ClientError as err:
+            maybe_done = "" if request.idempotent else "; it may have been carried out"
             failure, outcome = (
                 APIConnectionError(
-                    f"{request.method} {request.path}: connection failed: "
-                    f"{type(err).__name__}: {err}"
+                    f"{request.method} {request.path}: the connection to "
+                    f"{host_port(request.url)} failed before a whole answer: "
+                    f"{type(err).__name__}: {err}{maybe_done}",
+                    method=request.method,
+                    path=request.path,
                 ),
                 type(err).__name__,
             )
@@ -243,6 +267,8 @@ class AiohttpTransport:
             f"{self._max_body} bytes" + (f" ({declared} declared)" if declared else ""),
             status=resp.status,
             body=body_text(b"".join(chunks)),
+            method=request.method,
+            path=request.path,
         )
 
 
@@ -266,13 +292,26 @@ def _task_cancelled() -> bool:
     return False  # Python 3.10 cannot tell: take it as the session closing
 
 
+def host_port(url: URL) -> str:
+    """`host:port` of *url*, as a connection error names it (`[::1]:8080` for IPv6)."""
+    host = url.host or ""
+    return f"[{host}]:{url.port}" if ":" in host else f"{host}:{url.port}"
+
+
+def page_note(request: Request) -> str:
+    """ "page N, " for a listing's request, else "": what a log line adds for it."""
+    page = request.params.get("page")
+    return "" if page is None else f"page {page}, "
+
+
 def _log(request: Request, outcome: object, started: float) -> None:
     if logger.isEnabledFor(logging.DEBUG):
         logger.debug(
-            "%s %s -> %s (attempt %d, %.3fs)",
+            "%s %s -> %s (%sattempt %d, %.3fs)",
             request.method,
             request.path,
             outcome,
+            page_note(request),
             request.attempt + 1,
             time.monotonic() - started,
         )

@@ -61,3 +61,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from vapay._cli._run import run  # noqa: PLC0415
 
     return run(args)
+
+
+if __name__ == "__main__":  # python -m vapay.cli
+    raise SystemExit(main())

@@ -203,7 +203,11 @@ def test_server_error_on_create_is_not_replayed(run: Run, credentials: Sandbox) 
     result = run(*create_args(credentials.state.accounts[0].id))
 
     assert result.code == 1
-    assert "may have reached the server (503: " in result.err
+    account = credentials.state.accounts[0].id
+    assert (
+        f"may have reached the server (POST /api/v1.0/virtual-accounts/{account} -> HTTP 503: "
+        in (result.err)
+    )
     assert credentials.state.count("virtual_accounts.create") == 1
 
 

@@ -231,7 +231,12 @@ def check_status_error(err: vapay.APIStatusError, resp: Response) -> None:
     assert type(err.status) is int
     assert isinstance(err.message, str)
     assert err.message
-    assert str(err) == f"{err.status}: {err.message}"
+    # One line: the request, the status, the server's message (then maybe a hint).
+    request = resp.request
+    text = str(err)
+    assert "\n" not in text
+    assert f"{request.method} {request.path} -> HTTP {err.status}" in text, text
+    assert " ".join(err.message.split()) in text, text
     if not 200 <= resp.status < 300:
         assert err.status == resp.status
     else:  # `"success": false` under a 2xx: only a decoded envelope can say that.

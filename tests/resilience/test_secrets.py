@@ -27,6 +27,7 @@ CLIENT_ID = "cid_Gm4Tj8Ks2Wd6Pf1Qa9Ye3"
 CLIENT_SECRET = "cs_Vn7Bx3Hq9Lr5Mz2Jk8Td4"
 WRONG_SECRET = "cs_Wr0ngS3cr3tXy7Pq2Lm5"
 WRONG_API_KEY = "pk_Wr0ngK3yZq8Lw2Xv7Nc5"
+WRONG_CLIENT_ID = "cid_Wr0ngCl13ntXy7Pq2Lm5"
 WINDOW = 12
 
 
@@ -64,7 +65,7 @@ def _debug_logs(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
 
 def secrets_of(sandbox: Sandbox) -> set[str]:
     """Every credential configured, issued or sent during the test."""
-    found = {API_KEY, CLIENT_ID, CLIENT_SECRET, WRONG_SECRET, WRONG_API_KEY}
+    found = {API_KEY, CLIENT_ID, CLIENT_SECRET, WRONG_SECRET, WRONG_API_KEY, WRONG_CLIENT_ID}
     found |= set(sandbox.issued)  # type: ignore[attr-defined]
     for request in sandbox.state.requests:
         _, _, credential = request.headers.get("Authorization", "").partition(" ")
@@ -226,6 +227,23 @@ SCENARIOS = {
         error=vapay.APIConnectionError,
         options=lambda: {"base_url": f"http://127.0.0.1:{closed_port()}"},
     ),
+    "bad-client-id": Scenario(
+        error=vapay.AuthenticationError,
+        options=lambda: {"client_id": WRONG_CLIENT_ID},
+    ),
+    "token-403": Scenario(
+        error=vapay.PermissionDeniedError,
+        fault=lambda sb: sb.fail_next(403, route="token"),
+    ),
+    "create-422": Scenario(
+        error=vapay.UnprocessableEntityError,
+        call=lambda client, _: client.accounts.create(name="ab"),
+    ),
+    "create-500": Scenario(
+        error=vapay.InternalServerError,
+        fault=lambda sb: sb.fail_next(500, route="accounts.create"),
+        call=lambda client, _: client.accounts.create(name="Dhany Ahmad"),
+    ),
 }
 
 
@@ -271,6 +289,10 @@ async def test_a_working_session_leaks_no_secret(
     assert len(secrets) >= 5 + 2 + 1  # credentials, two tokens, the day's signature
     assert leaks(log_texts(debug_logs), secrets) == []
     assert leaks(reprs, secrets) == []
+    # The scan covered the INFO lines: the retry of the 503 and both tokens.
+    info = [r.getMessage() for r in debug_logs.records if r.levelno == logging.INFO]
+    assert sum("retrying in" in m for m in info) == 1
+    assert sum(m.startswith("access token") for m in info) == 2
 
 
 def test_the_leak_check_finds_a_partial_secret() -> None:
@@ -333,7 +355,7 @@ async def test_a_truncated_token_answer_leaves_no_piece_of_the_token_in_the_chai
 
 ATTEMPT = re.compile(
     r"^(?P<method>[A-Z]+) (?P<path>/\S*) -> (?P<outcome>.+?) "
-    r"\(attempt (?P<attempt>\d+), (?P<elapsed>\d+\.\d+)s\)$"
+    r"\((?:page \d+, )?attempt (?P<attempt>\d+), (?P<elapsed>\d+\.\d+)s\)$"
 )
 
 

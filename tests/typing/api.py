@@ -128,6 +128,28 @@ async def money_in(client: vapay.Client, account_id: str) -> None:
     del landed, settled, fee, by_currency, by_number, owner, held, available
 
 
+async def per_call_and_responses(client: vapay.Client, account_id: str) -> None:
+    view: vapay.Client = client.with_options(
+        timeout=5, max_retries=0, deadline=10, headers={"X-Request-Id": "r"}
+    )
+    with vapay.capture_responses() as seen:
+        account: vapay.Account = await view.accounts.get(account_id)
+    last: vapay.ResponseInfo = seen[-1]
+    status: int = last.status
+    attempts: int = last.attempts
+    elapsed: float = last.elapsed
+    date: str | None = last.headers.get("Date")
+    page: str | None = last.params.get("page")
+    where: str = f"{last.method} {last.path}"
+    del account, status, attempts, elapsed, date, page, where
+
+
+def request_of(err: vapay.APIStatusError | vapay.APIConnectionError) -> str | None:
+    if err.method is None or err.path is None:
+        return None
+    return f"{err.method} {err.path}"
+
+
 def webhook_event(raw_body: bytes, headers: Mapping[str, str], secret: str) -> str:
     try:
         event: vapay.webhooks.Event = vapay.webhooks.verify(

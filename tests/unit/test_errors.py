@@ -130,7 +130,7 @@ def test_seed_401_carries_status_code_message_and_body() -> None:
         "Unauthorized partner, please sign in",
     )
     assert error.body == body
-    assert str(error) == "401: Unauthorized partner, please sign in"
+    assert str(error).startswith("HTTP 401: Unauthorized partner, please sign in. Check ")
 
 
 def test_success_false_under_200_uses_envelope_status() -> None:
@@ -215,7 +215,7 @@ def test_message_is_exactly_the_server_text() -> None:
     """The message is the server's text, unadorned; the status only prefixes str()."""
     error = status_error(404, envelope(404, "Sub account not found"))
     assert error.message == "Sub account not found"
-    assert str(error) == "404: Sub account not found"
+    assert str(error) == "HTTP 404: Sub account not found"
 
 
 def test_top_level_message_is_used() -> None:

@@ -116,7 +116,7 @@ def _add_global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> N
         ("--client-secret", "VAPAY_CLIENT_SECRET"),
         ("--base-url", "VAPAY_BASE_URL"),
     ):
-        group.add_argument(flag, default=default(None), help=f"default: ${variable}")
+        group.add_argument(flag, default=default(None), help=f"(default: ${variable})")
     group.add_argument(
         "--timeout",
         type=positive_float,
@@ -135,7 +135,7 @@ def _add_global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> N
         "--json",
         action="store_true",
         default=default(False),
-        help="JSON output even on a terminal",
+        help="JSON output even on a terminal (default: a table on a terminal, JSON in a pipe)",
     )
 
 
@@ -174,14 +174,14 @@ def _add_accounts(commands: argparse._SubParsersAction[argparse.ArgumentParser])
     get = _subparser(actions, "get", "accounts.get", "one account")
     get.add_argument("account_id", metavar="ACCOUNT_ID")
     create = _subparser(actions, "create", "accounts.create", "open an account")
-    create.add_argument("--name", required=True)
-    create.add_argument("--email")
-    create.add_argument("--phone")
+    create.add_argument("--name", required=True, help="the account holder's name (required)")
+    create.add_argument("--email", help="(default: none sent)")
+    create.add_argument("--phone", help="(default: none sent)")
     update = _subparser(
         actions, "update-status", "accounts.update_status", "activate or deactivate an account"
     )
     update.add_argument("account_id", metavar="ACCOUNT_ID")
-    update.add_argument("status", choices=SETTABLE_STATUSES)
+    update.add_argument("status", choices=SETTABLE_STATUSES, help="active or inactive")
 
 
 def _add_virtual_accounts(
@@ -198,7 +198,9 @@ def _add_virtual_accounts(
     )
     listing.add_argument("account_id", metavar="ACCOUNT_ID")
     listing.add_argument(
-        "--kind", choices=KINDS, help="required by the seed API, optional on the live one"
+        "--kind",
+        choices=KINDS,
+        help="required by the seed API, optional on the live one (default: none sent)",
     )
     _add_per_page(listing, maximum=MAX_VIRTUAL_ACCOUNTS_PER_PAGE, of="virtual accounts")
     add_virtual_account_actions(actions, listing, _subparser)
@@ -266,14 +268,15 @@ def _add_reconcile(commands: argparse._SubParsersAction[argparse.ArgumentParser]
         "--ledger",
         metavar="FILE",
         help="your invoices: CSV with a header row (merchant_reff_no, amount; optional "
-        "currency, account_id) or JSON Lines (.jsonl) with the same keys",
+        "currency, account_id) or JSON Lines (.jsonl) with the same keys (required; no default)",
     )
     reconcile.add_argument(
         "--from",
         dest="first_day",
         type=calendar_day,
         metavar="DATE",
-        help="first day of payments, YYYY-MM-DD in Jakarta time (the gateway's day)",
+        help="first day of payments, YYYY-MM-DD in Jakarta time (the gateway's day) "
+        "(required; no default)",
     )
     reconcile.add_argument(
         "--to",
@@ -286,7 +289,8 @@ def _add_reconcile(commands: argparse._SubParsersAction[argparse.ArgumentParser]
         "-o",
         "--output",
         metavar="PATH",
-        help="write every discrepancy row there (.csv or .jsonl; replaced only once complete)",
+        help="write every discrepancy row there (.csv or .jsonl; replaced only once complete) "
+        "(default: none written)",
     )
     reconcile.add_argument(
         "--format", choices=FORMATS, help="of -o (default: from the extension, else jsonl)"
@@ -327,7 +331,11 @@ def _add_demo(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
         metavar="SECONDS",
         help="added to every sandbox response (default: 0)",
     )
-    demo.add_argument("--live", action="store_true", help="serve the live API's newer shapes")
+    demo.add_argument(
+        "--live",
+        action="store_true",
+        help="serve the live API's newer shapes (default: the seeds')",
+    )
     demo.add_argument(
         "-o",
         "--output",

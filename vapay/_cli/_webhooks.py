@@ -85,7 +85,10 @@ def add_webhooks(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         help="check the window against these Unix seconds (default: the clock)",
     )
     verify.add_argument(
-        "--json", action="store_true", default=argparse.SUPPRESS, help="JSON even on a terminal"
+        "--json",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="JSON even on a terminal (default: a table on a terminal, JSON in a pipe)",
     )
     verify.add_argument("file", metavar="FILE", help="the saved delivery, or - for stdin")
 

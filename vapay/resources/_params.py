@@ -8,6 +8,7 @@ round trip; open sets (bank codes) are the server's to refuse.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import enum
 from collections.abc import Iterable
 from decimal import Decimal
@@ -29,8 +30,20 @@ def choice(value: object, allowed: type[enum.Enum] | Iterable[str], *, name: str
     raw = value.value if isinstance(value, enum.Enum) else value
     if not isinstance(raw, str) or raw not in values:
         shown = ", ".join(repr(v) for v in values)
-        raise ValueError(f"{name} must be one of {shown}, got {value!r:.60}")
+        guess = _closest(raw, values) if isinstance(raw, str) else None
+        hint = "" if guess is None else f" (did you mean {guess!r}?)"
+        raise ValueError(f"{name} must be one of {shown}, got {value!r:.60}{hint}")
     return raw
+
+
+def _closest(text: str, values: list[str]) -> str | None:
+    """The allowed value *text* was probably meant to be: other case, a prefix, a typo."""
+    lowered = text.strip().lower()
+    starts = [v for v in values if lowered and v.startswith(lowered)]
+    if len(starts) == 1:
+        return starts[0]
+    close = difflib.get_close_matches(lowered, values, n=1, cutoff=0.75)
+    return close[0] if close else None
 
 
 def text(value: object, *, name: str, max_length: int | None = None) -> str:
@@ -95,9 +108,20 @@ def bounded(value: object, *, name: str, minimum: int, maximum: int) -> int:
     return number
 
 
-def listing(*, per_page: int | None, **params: str | None) -> dict[str, str]:
-    """Query parameters of a listing: the given ones, and `per_page` when set."""
+def listing(
+    *, per_page: int | None, max_per_page: int | None = None, **params: str | None
+) -> dict[str, str]:
+    """Query parameters of a listing: the given ones, and `per_page` when set.
+
+    *max_per_page* is the API's documented largest page for the listing, if any.
+    """
     query = {name: value for name, value in params.items() if value is not None}
     if per_page is not None:
-        query["per_page"] = str(check_int(per_page, name="per_page", minimum=1))
+        check_int(per_page, name="per_page", minimum=1)
+        if max_per_page is not None and per_page > max_per_page:
+            raise ValueError(
+                f"per_page must be between 1 and {max_per_page} (the API's maximum for "
+                f"this listing), got {per_page}"
+            )
+        query["per_page"] = str(per_page)
     return query

@@ -10,6 +10,8 @@ from vapay.resources import _params
 from vapay.resources._base import Resource
 
 _ACCOUNTS = api_path("v1.0", "accounts")
+# The API's documented largest page of accounts (REFERENCE.md, Pagination).
+MAX_PER_PAGE = 100
 # The statuses the update-status page lets a caller set.
 SETTABLE_STATUSES = (AccountStatus.ACTIVE.value, AccountStatus.INACTIVE.value)
 # The seed page's route, and the one the live API answers on instead (MONEY-IN.md §2).
@@ -31,7 +33,8 @@ class Accounts(Resource):
 
         Args:
             page: the page to start at (to resume a walk).
-            per_page: items per page (the API's default is 25, its maximum 100).
+            per_page: items per page (the API's default is 25, its maximum 100;
+                a larger one is a ValueError).
             concurrency: pages in flight once the first page has told the total.
             dedupe: drop accounts already yielded (for listings that change
                 while they are walked).
@@ -42,7 +45,7 @@ class Accounts(Resource):
         return self._list(
             Account,
             _ACCOUNTS,
-            params=_params.listing(per_page=per_page),
+            params=_params.listing(per_page=per_page, max_per_page=MAX_PER_PAGE),
             page=page,
             concurrency=concurrency,
             dedupe=dedupe,

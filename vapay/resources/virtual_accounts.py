@@ -25,6 +25,8 @@ Amount = Decimal | int
 When = dt.datetime | int
 """An aware datetime, or Unix milliseconds."""
 
+# The API's documented largest page of virtual accounts (REFERENCE.md, Pagination).
+MAX_PER_PAGE = 25
 # MONEY-IN.md §1: at most 255 payments into one VA, and the reference's length.
 MAX_USAGE = 255
 MAX_REFERENCE_LENGTH = 255
@@ -275,6 +277,7 @@ def _listing_params(
 ) -> dict[str, str]:
     return _params.listing(
         per_page=per_page,
+        max_per_page=MAX_PER_PAGE,
         kind=None if kind is None else _params.choice(kind, VirtualAccountKind, name="kind"),
         merchant_reff_no=None
         if merchant_reff_no is None

@@ -16,8 +16,9 @@ Registered as the `vapay` pytest plugin when vapay is installed:
   endpoint (path and query) is the `vapay_webhook_endpoint` fixture's,
   `"/hooks/va"` by default.
 
-The fixtures are async: they need pytest-asyncio (either mode) or another plugin
-that runs async fixtures.
+The fixtures are async: they need pytest-asyncio (or another plugin that runs
+async fixtures). Under pytest-asyncio's default strict mode, mark the tests that
+use them `@pytest.mark.asyncio`; under `asyncio_mode = "auto"` no mark is needed.
 """
 
 from __future__ import annotations

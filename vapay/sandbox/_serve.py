@@ -30,29 +30,60 @@ def _parser() -> argparse.ArgumentParser:
         description="Serve vapay's fake API on loopback and print the settings "
         "to export (VAPAY_BASE_URL and the credentials).",
     )
-    parser.add_argument("--host", default="127.0.0.1", help="loopback address")
     parser.add_argument(
-        "--port", type=int_between(0, _MAX_PORT), default=8080, help="0 picks a free port"
+        "--host", default="127.0.0.1", help="loopback address (default: %(default)s)"
     )
-    parser.add_argument("--accounts", type=non_negative_int, default=10)
     parser.add_argument(
-        "--virtual-accounts", type=non_negative_int, default=30, help="virtual accounts per account"
+        "--port",
+        type=int_between(0, _MAX_PORT),
+        default=8080,
+        help="0 picks a free port (default: %(default)s)",
     )
-    parser.add_argument("--seed", type=int_between(-math.inf), default=0)
-    parser.add_argument("--latency", type=non_negative_float, default=0.0, help="seconds")
-    parser.add_argument("--token-ttl", type=positive_float, default=3600.0, help="seconds")
-    parser.add_argument("--live", action="store_true", help="serve the live API's newer shapes")
+    parser.add_argument(
+        "--accounts",
+        type=non_negative_int,
+        default=10,
+        help="accounts to seed (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--virtual-accounts",
+        type=non_negative_int,
+        default=30,
+        help="virtual accounts per account (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--seed", type=int_between(-math.inf), default=0, help="seed of the data (default: 0)"
+    )
+    parser.add_argument(
+        "--latency",
+        type=non_negative_float,
+        default=0.0,
+        help="seconds added to each answer (default: 0)",
+    )
+    parser.add_argument(
+        "--token-ttl",
+        type=positive_float,
+        default=3600.0,
+        help="token lifetime in seconds (default: 3600)",
+    )
+    parser.add_argument(
+        "--live",
+        action="store_true",
+        help="serve the live API's newer shapes (default: the seeds')",
+    )
     parser.add_argument(
         "--status-route",
         choices=("seed", "live", "both"),
         default="both",
-        help="which account status route to serve (live: update-status answers 404)",
+        help="which account status route to serve (live: update-status answers 404) "
+        "(default: both)",
     )
     hooks = parser.add_argument_group("webhooks (the gateway's signed callbacks)")
     hooks.add_argument(
         "--webhook-url",
         metavar="URL",
-        help="deliver payment and settlement callbacks here (a loopback http(s) URL)",
+        help="deliver payment and settlement callbacks here, a loopback http(s) URL "
+        "(default: none, no callbacks)",
     )
     hooks.add_argument(
         "--webhook-secret-env",
