@@ -44,7 +44,7 @@ from vapay._models import (
 )
 from vapay._pagination import AsyncPager
 from vapay._redis_budget import RedisRateLimit
-from vapay._redis_seen import RedisSeenSet
+from vapay._redis_seen_store import RedisSeenStore
 from vapay._redis_tokens import RedisTokenStore
 from vapay._retry import RetryPolicy
 from vapay._stores import MemoryTokenStore, TokenStore
@@ -85,7 +85,7 @@ __all__ = [
     "RateLimit",
     "RateLimitError",
     "RedisRateLimit",
-    "RedisSeenSet",
+    "RedisSeenStore",
     "RedisTokenStore",
     "Request",
     "RequestBudget",

@@ -130,41 +130,45 @@ async def test_a_429_from_one_process_pauses_the_fleets_budget(
     assert waited >= 0.95
 
 
-async def test_seen_is_false_once_then_true(redis: redis.asyncio.Redis) -> None:
-    """A key is new the first time, seen afterwards, new again once forgotten."""
-    seen = vapay.RedisSeenSet(redis, ttl=60)
+async def test_a_key_is_claimed_once_then_again_once_released(
+    redis: redis.asyncio.Redis,
+) -> None:
+    """A key is taken the first time, refused afterwards, taken again once released."""
+    seen = vapay.RedisSeenStore(redis, ttl=60)
 
-    assert await seen.seen("tx-1") is False
-    assert await seen.seen("tx-1") is True
-    assert await seen.seen("tx-2") is False
-    await seen.forget("tx-1")
-    assert await seen.seen("tx-1") is False
+    assert await seen.claim("tx-1") is True
+    assert await seen.claim("tx-1") is False
+    assert await seen.claim("tx-2") is True
+    await seen.release("tx-1")
+    assert await seen.claim("tx-1") is True
 
 
 async def test_of_replicas_seeing_one_delivery_exactly_one_handles_it(
     redis_server: object, redis: redis.asyncio.Redis
 ) -> None:
-    """Ten seen sets on ten connections asking at once: one False, nine True."""
+    """Ten stores on ten connections claiming at once: one True, nine False."""
     url = redis.connection_pool.connection_kwargs
     clients = [
         redis.__class__(host=url["host"], port=url["port"], db=url.get("db", 0)) for _ in range(10)
     ]
     try:
-        answers = await asyncio.gather(*(vapay.RedisSeenSet(c).seen("tx-retried") for c in clients))
+        answers = await asyncio.gather(
+            *(vapay.RedisSeenStore(c).claim("tx-retried") for c in clients)
+        )
     finally:
         await asyncio.gather(*(c.aclose() for c in clients))
 
-    assert sorted(answers) == [False] + [True] * 9
+    assert sorted(answers) == [False] * 9 + [True]
 
 
 async def test_a_seen_key_is_forgotten_after_its_ttl(redis: redis.asyncio.Redis) -> None:
-    """The TTL bounds the set: a key is new again after it."""
-    seen = vapay.RedisSeenSet(redis, ttl=0.1)
-    await seen.seen("tx-1")
+    """The TTL bounds the store: a key is taken again after it."""
+    seen = vapay.RedisSeenStore(redis, ttl=0.1)
+    await seen.claim("tx-1")
 
     await asyncio.sleep(0.15)
 
-    assert await seen.seen("tx-1") is False
+    assert await seen.claim("tx-1") is True
 
 
 @pytest.fixture(name="dead_redis")
@@ -219,13 +223,13 @@ async def test_without_redis_the_budget_still_holds_in_the_process(
 async def test_without_redis_deliveries_are_deduplicated_in_the_process(
     dead_redis: redis.asyncio.Redis, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """Redis down: the seen set remembers keys in this process, with one warning."""
+    """Redis down: the store remembers keys in this process, with one warning."""
     caplog.set_level(logging.WARNING, logger="vapay")
-    seen = vapay.RedisSeenSet(dead_redis, local_limit=2)
+    seen = vapay.RedisSeenStore(dead_redis, local_limit=2)
 
-    answers = [await seen.seen(key) for key in ("a", "a", "b", "c", "a")]
+    answers = [await seen.claim(key) for key in ("a", "a", "b", "c", "a")]
 
-    assert answers == [False, True, False, False, False]  # "a" was the oldest of three
+    assert answers == [True, False, True, True, True]  # "a" was the oldest of three
     assert len(warnings_about_redis(caplog)) == 1
 
 
@@ -252,4 +256,4 @@ def test_the_redis_classes_name_the_extra_when_redis_is_missing(
     monkeypatch.setitem(sys.modules, "redis.exceptions", None)
 
     with pytest.raises(ImportError, match=r"vapay\[redis\]"):
-        vapay.RedisSeenSet(object())  # type: ignore[arg-type]
+        vapay.RedisSeenStore(object())  # type: ignore[arg-type]

@@ -223,10 +223,10 @@ async def fleet(url: str) -> None:
     store: vapay.TokenStore = vapay.MemoryTokenStore()
     budget: vapay.RequestBudget = vapay.RateLimit(per_second=50, burst=5, max_wait=2.0)
     vapay.Client(token_store=store, rate_limit=budget)
-    seen = vapay.RedisSeenSet(r, ttl=24 * 3600)
-    duplicate: bool = await seen.seen("VA-20251024-0001H9X8ZK")
-    await seen.forget("VA-20251024-0001H9X8ZK")
-    del duplicate
+    seen: vapay.webhooks.SeenStore = vapay.RedisSeenStore(r, ttl=24 * 3600)
+    first: bool = await seen.claim("VA-20251024-0001H9X8ZK")
+    await seen.release("VA-20251024-0001H9X8ZK")
+    del first
 
 
 async def sandbox_webhooks(account_id: str, va_number: str) -> None:

@@ -1,18 +1,18 @@
-"""`RedisSeenSet`: webhook deliveries seen by any replica, so a retried one is handled once.
+"""`RedisSeenStore`: webhook deliveries taken by any replica, so a retried one is handled once.
 
 The gateway retries a delivery for minutes, possibly to another replica behind the
-load balancer; an in-process "seen" set cannot tell that replica. One `SET key 1
-NX PX ttl` per delivery can: it is atomic, so of replicas receiving the same
-`transaction_id` at once exactly one is told it is new.
+load balancer; an in-process store cannot tell that replica. One `SET key 1 NX PX
+ttl` per delivery can: it is atomic, so of replicas receiving the same
+`transaction_id` at once exactly one takes it. It is a `vapay.webhooks.SeenStore`,
+so it plugs into the webhook recipes where `MemorySeenStore` does.
 """
 
 from __future__ import annotations
 
-import time
-from collections import OrderedDict
 from typing import TYPE_CHECKING
 
 from vapay._redis import DEFAULT_COMMAND_TIMEOUT, RedisGuard
+from vapay._seen import MemorySeenStore
 from vapay._validate import check_int, check_positive
 
 if TYPE_CHECKING:
@@ -22,21 +22,21 @@ DEFAULT_SEEN_TTL = 24 * 3600.0
 _UNAVAILABLE = object()
 
 
-class RedisSeenSet:
-    """Keys (webhook `transaction_id`s) seen by any process sharing *redis*, for *ttl* seconds.
+class RedisSeenStore:
+    """A `SeenStore` shared by every process using *redis*: keys remembered *ttl* seconds.
 
-        seen = vapay.RedisSeenSet(redis, ttl=24 * 3600)
-        if await seen.seen(event.transaction_id):
+        seen = vapay.RedisSeenStore(redis, ttl=24 * 3600)
+        if not await seen.claim(event.transaction_id):
             return web.Response(text="duplicate")      # another replica has it
         try:
             await handle(event)
         except Exception:
-            await seen.forget(event.transaction_id)    # let the gateway's retry in
+            await seen.release(event.transaction_id)   # let the gateway's retry in
             raise
 
     If Redis is down or slow, deliveries are deduplicated within this process
-    only (at most *local_limit* keys, the oldest dropped first) and one warning
-    is logged on the `vapay` logger.
+    only (a `MemorySeenStore` of at most *local_limit* keys) and one warning is
+    logged on the `vapay` logger.
 
     Args:
         redis: a `redis.asyncio.Redis` client.
@@ -60,21 +60,21 @@ class RedisSeenSet:
         local_limit: int = 100_000,
     ) -> None:
         self._guard = RedisGuard(
-            "the webhook seen set",
+            "the webhook seen store",
             "deliveries are deduplicated within each process only",
             timeout=check_positive(command_timeout, name="command_timeout"),
         )
         self._redis = redis
         self._ttl = check_positive(ttl, name="ttl")
         self._prefix = prefix
-        self._local_limit = check_int(local_limit, name="local_limit", minimum=1)
-        # key -> monotonic expiry, oldest first (one ttl for all, so also soonest first).
-        self._local: OrderedDict[str, float] = OrderedDict()
+        self._local = MemorySeenStore(
+            max_keys=check_int(local_limit, name="local_limit", minimum=1), ttl=self._ttl
+        )
 
-    async def seen(self, key: str) -> bool:
-        """Whether *key* was seen before (within the ttl); either way it is seen now.
+    async def claim(self, key: str) -> bool:
+        """Take *key*: True the first time (within the ttl), False after.
 
-        Of several processes asking about a new key at once, exactly one gets False.
+        Of several processes taking a new key at once, exactly one gets True.
         """
         created = await self._guard.run(
             lambda: self._redis.set(
@@ -83,24 +83,13 @@ class RedisSeenSet:
             _UNAVAILABLE,
         )
         if created is _UNAVAILABLE:
-            return self._seen_here(key)
-        return not created
+            return await self._local.claim(key)
+        return bool(created)
 
-    async def forget(self, key: str) -> None:
-        """Unsee *key*, so that its next delivery is handled (after handling it failed)."""
-        self._local.pop(key, None)
+    async def release(self, key: str) -> None:
+        """Forget *key*, so that its next delivery is taken (after handling it failed)."""
+        await self._local.release(key)
         await self._guard.run(lambda: self._redis.delete(f"{self._prefix}:{key}"), None)
 
-    def _seen_here(self, key: str) -> bool:
-        now = time.monotonic()
-        while self._local and next(iter(self._local.values())) <= now:
-            self._local.popitem(last=False)
-        if key in self._local:
-            return True
-        if len(self._local) >= self._local_limit:
-            self._local.popitem(last=False)
-        self._local[key] = now + self._ttl
-        return False
-
     def __repr__(self) -> str:
-        return f"<RedisSeenSet prefix={self._prefix!r} ttl={self._ttl!r}>"
+        return f"<RedisSeenStore prefix={self._prefix!r} ttl={self._ttl!r}>"
