@@ -25,9 +25,33 @@ import re
 from collections.abc import Mapping
 from typing import Literal
 
+from multidict import CIMultiDict, CIMultiDictProxy
+
 
 class VapayError(Exception):
-    """Base class of every error vapay raises on purpose."""
+    """Base class of every error vapay raises on purpose.
+
+    Errors pickle (a multiprocessing pool or a task queue sends them back to the
+    parent): they are rebuilt from their attributes, since their constructors
+    take keyword-only arguments that `Exception`'s own pickling would not pass.
+    """
+
+    def __reduce__(self) -> tuple[object, ...]:
+        state = {
+            # A response's headers are a read-only view that does not pickle.
+            name: CIMultiDict(value) if isinstance(value, CIMultiDictProxy) else value
+            for name, value in self.__dict__.items()
+        }
+        return (_rebuilt, (type(self), self.args, state))
+
+
+def _rebuilt(
+    cls: type[VapayError], args: tuple[object, ...], state: dict[str, object]
+) -> VapayError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
 
 
 class APIConnectionError(VapayError):

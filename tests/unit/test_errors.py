@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import pickle
 from pathlib import Path
 from typing import Any
 
 import pytest
+from multidict import CIMultiDict, CIMultiDictProxy
 
 import vapay
 from vapay._errors import (
@@ -267,3 +269,37 @@ def test_headers_are_kept() -> None:
 def test_headers_default_to_empty() -> None:
     """Without headers the error has an empty mapping, never None."""
     assert status_error(500, {}).headers == {}
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        status_error(
+            422,
+            {
+                "status": 422,
+                "success": False,
+                "error": {
+                    "code": 422,
+                    "message": "Validation error",
+                    "errors": {"name": ["too short"]},
+                },
+            },
+            headers=CIMultiDictProxy(CIMultiDict({"Retry-After": "3"})),
+        ),
+        vapay.APIConnectionError("GET /x: refused", may_have_reached_server=False),
+        vapay.APITimeoutError("GET /x timed out"),
+        vapay.APIResponseValidationError("GET /x: not JSON", status=200, body="<html>"),
+        vapay.WebhookVerificationError("the signature does not match", reason="bad_signature"),
+    ],
+    ids=lambda error: type(error).__name__,
+)
+def test_errors_pickle_with_their_attributes(error: vapay.VapayError) -> None:
+    """An error sent back from a worker process keeps its class, message and attributes."""
+    copy = pickle.loads(pickle.dumps(error))  # noqa: S301 - our own error, just made
+
+    assert (type(copy), str(copy)) == (type(error), str(error))
+    assert {k: v for k, v in vars(copy).items() if k != "headers"} == {
+        k: v for k, v in vars(error).items() if k != "headers"
+    }
+    assert dict(getattr(copy, "headers", {})) == dict(getattr(error, "headers", {}))
