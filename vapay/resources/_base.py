@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, TypeVar
 from vapay._envelope import unwrap
 from vapay._fanout import fan_out
 from vapay._pagination import AsyncPager, PageSource, item_id
-from vapay._validate import check_int
 
 if TYPE_CHECKING:
     from vapay._api import Api
@@ -82,7 +81,7 @@ class Resource:
     ) -> AsyncPager[T]:
         """The one place listings become pagers."""
         source = self._api.page_source(cls, path, params=params, extra=extra)
-        return AsyncPager(
+        pager = AsyncPager(
             source.fetch,
             where=source.where,
             page=page,
@@ -90,6 +89,8 @@ class Resource:
             dedupe=dedupe,
             key=key,
         )
+        self._api.make_room(concurrency)  # once the arguments are known to be good
+        return pager
 
     def _source(
         self,
@@ -107,24 +108,13 @@ class Resource:
         listing: Callable[[K], PageSource[T]],
         *,
         concurrency: int,
+        buffer: int | None,
         dedupe: bool,
         key: Callable[[T], Hashable] = item_id,
     ) -> AsyncGenerator[T, None]:
         """The listings of many *keys* (accounts), concurrently, in key order."""
-        check_int(concurrency, name="concurrency", minimum=1)
-        items = fan_out(keys, listing, concurrency=concurrency)
-        return _unique(items, key) if dedupe else items
-
-
-async def _unique(
-    items: AsyncGenerator[T, None], key: Callable[[T], Hashable]
-) -> AsyncGenerator[T, None]:
-    seen: set[Hashable] = set()
-    try:
-        async for item in items:
-            identity = key(item)
-            if identity not in seen:
-                seen.add(identity)
-                yield item
-    finally:
-        await items.aclose()
+        items = fan_out(
+            keys, listing, concurrency=concurrency, buffer=buffer, dedupe=dedupe, key=key
+        )
+        self._api.make_room(concurrency)  # once the arguments are known to be good
+        return items
