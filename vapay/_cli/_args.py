@@ -216,6 +216,12 @@ def _add_reconcile(commands: argparse._SubParsersAction[argparse.ArgumentParser]
         help="file to write (replaced only once complete), or - for stdout",
     )
     reconcile.add_argument("--kind", choices=KINDS, help="one kind only (default: both)")
+    reconcile.add_argument(
+        "--dedupe",
+        action="store_true",
+        help="export a virtual account once even if a listing that changes while it is "
+        "walked shows it twice (by id)",
+    )
     _add_export_options(reconcile, default_format="jsonl")
 
 
