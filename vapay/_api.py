@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import math
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import TypeVar
 
 import attrs
@@ -90,6 +90,8 @@ class Api:
     headers: Mapping[str, str]
     options: Options
     discoveries: Discoveries
+    make_room: Callable[[int], None] = lambda _: None
+    """Lets n requests be in flight on the client's connections (a listing's concurrency)."""
 
     async def call(
         self,
