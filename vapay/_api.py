@@ -103,20 +103,33 @@ class Api:
         idempotent: bool | None = None,
     ) -> Response:
         """Send one call (with its retries) and return the answer, whatever its status."""
+        return await self.send(self.request(method, self.url(path), params, json, idempotent))
+
+    def url(self, path: str) -> URL:
+        """The absolute URL of *path* (already quoted) under the base URL."""
+        return self.base_url.with_path(self.base_url.raw_path.rstrip("/") + path, encoded=True)
+
+    def request(
+        self,
+        method: str,
+        url: URL,
+        params: Mapping[str, str] | None,
+        json: object,
+        idempotent: bool | None,
+    ) -> Request:
+        """The `Request` of one call with this view's headers and options."""
         options = self.options
-        headers = {**self.headers, **options.headers} if options.headers else self.headers
-        request = Request(
+        return Request(
             method=method,
-            url=self.base_url.with_path(self.base_url.raw_path.rstrip("/") + path, encoded=True),
+            url=url,
             params=params or {},
             json=json,
-            headers=headers,
+            headers={**self.headers, **options.headers} if options.headers else self.headers,
             idempotent=method == "GET" if idempotent is None else idempotent,
             timeout=options.timeout,
             max_retries=options.max_retries,
             deadline=None if options.deadline is None else time.monotonic() + options.deadline,
         )
-        return await self.send(request)
 
     async def data(
         self,
@@ -159,12 +172,16 @@ class Api:
         extra: Mapping[str, object] | None = None,
     ) -> PageSource[T]:
         """How to fetch page n of a listing of *cls* items."""
+        url = self.url(path)  # once per listing, not once per page
 
         async def fetch(number: int) -> Page[T]:
-            response = await self.call("GET", path, params={**params, "page": str(number)})
+            query = {**params, "page": str(number)}
+            response = await self.send(self.request("GET", url, query, None, None))
             envelope = unwrap(response)
-            with decoding(response):
+            try:  # not `with decoding(...)`: no context manager per page
                 items, pagination = structure_page(envelope, cls, extra=extra)
+            except DecodeError as err:
+                raise decode_error(response, err) from err
             return Page(items=items, pagination=pagination, number=number)
 
         return PageSource(fetch, f"GET {path}")
@@ -176,9 +193,14 @@ def decoding(response: Response) -> Iterator[None]:
     try:
         yield
     except DecodeError as err:
-        request = response.request
-        raise APIResponseValidationError(
-            f"{request.method} {request.path}: {err}",
-            status=response.status,
-            body=body_text(response.body),
-        ) from err
+        raise decode_error(response, err) from err
+
+
+def decode_error(response: Response, err: DecodeError) -> APIResponseValidationError:
+    """*err*, met decoding *response*, as the error naming the request."""
+    request = response.request
+    return APIResponseValidationError(
+        f"{request.method} {request.path}: {err}",
+        status=response.status,
+        body=body_text(response.body),
+    )

@@ -17,10 +17,10 @@ def unwrap(response: Response) -> Mapping[str, object]:
         APIStatusError: a status other than 2xx, or `"success": false`.
         APIResponseValidationError: a 2xx whose body is not a JSON object.
     """
-    where = f"{response.request.method} {response.request.path}"
     try:
         decoded = loads(response.body)
     except NumberOutOfRangeError as err:
+        where = _where(response)
         raise APIResponseValidationError(
             f"{where}: {err} in the JSON body",
             status=response.status,
@@ -31,6 +31,7 @@ def unwrap(response: Response) -> Mapping[str, object]:
             raise status_error(
                 response.status, body_text(response.body), headers=response.headers
             ) from None
+        where = _where(response)
         raise APIResponseValidationError(
             f"{where}: the body is not JSON: {body_text(response.body)!r}",
             status=response.status,
@@ -40,13 +41,18 @@ def unwrap(response: Response) -> Mapping[str, object]:
         raise status_error(response.status, decoded, headers=response.headers)
     if not isinstance(decoded, dict):
         raise APIResponseValidationError(
-            f"{where}: expected a JSON object @ $, got {type(decoded).__name__}",
+            f"{_where(response)}: expected a JSON object @ $, got {type(decoded).__name__}",
             status=response.status,
             body=body_text(response.body),
         )
     if _says_failure(decoded.get("success")):
         raise status_error(response.status, decoded, headers=response.headers)
     return decoded
+
+
+def _where(response: Response) -> str:
+    # Formatted only for an error: never on the way of a good answer.
+    return f"{response.request.method} {response.request.path}"
 
 
 def _says_failure(success: object) -> bool:
@@ -58,7 +64,7 @@ def data_of(envelope: Mapping[str, object], response: Response) -> object:
     """The envelope's `data`, which a successful answer must have."""
     if "data" not in envelope:
         raise APIResponseValidationError(
-            f"{response.request.method} {response.request.path}: required field missing @ $.data",
+            f"{_where(response)}: required field missing @ $.data",
             status=response.status,
             body=body_text(response.body),
         )

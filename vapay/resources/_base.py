@@ -8,19 +8,24 @@ decided here, once, as DESIGN.md fixes it.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import AsyncGenerator, AsyncIterable, Callable, Hashable, Iterable, Mapping
 from http import HTTPStatus
 from typing import TYPE_CHECKING, TypeVar
 
 from vapay._envelope import unwrap
 from vapay._fanout import fan_out
-from vapay._pagination import AsyncPager, PageSource, item_id
+from vapay._pagination import AsyncPager, PageSource
 
 if TYPE_CHECKING:
     from vapay._api import Api
 
 T = TypeVar("T")
 K = TypeVar("K")
+
+by_id: Callable[[object], Hashable] = operator.attrgetter("id")
+"""A model's identity, for `dedupe=` and the walk's checks: its `id` (one C call a
+item, where every page's items are keyed)."""
 
 
 class Resource:
@@ -77,7 +82,7 @@ class Resource:
         concurrency: int,
         dedupe: bool,
         extra: Mapping[str, object] | None = None,
-        key: Callable[[T], Hashable] = item_id,
+        key: Callable[[T], Hashable] = by_id,
     ) -> AsyncPager[T]:
         """The one place listings become pagers."""
         source = self._api.page_source(cls, path, params=params, extra=extra)
@@ -110,7 +115,7 @@ class Resource:
         concurrency: int,
         buffer: int | None,
         dedupe: bool,
-        key: Callable[[T], Hashable] = item_id,
+        key: Callable[[T], Hashable] = by_id,
     ) -> AsyncGenerator[T, None]:
         """The listings of many *keys* (accounts), concurrently, in key order."""
         items = fan_out(

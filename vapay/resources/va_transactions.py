@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncGenerator, AsyncIterable, Iterable, Mapping
+import operator
+from collections.abc import AsyncGenerator, AsyncIterable, Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Literal, TypedDict
 
@@ -50,9 +51,8 @@ class TransactionFilters(TypedDict, total=False):
 _FILTER_NAMES = frozenset(TransactionFilters.__annotations__)
 
 
-def transaction_key(tx: VATransaction) -> str:
-    """A payment's identity, for `dedupe=`: the gateway's transaction id."""
-    return tx.transaction_id
+transaction_key: Callable[[VATransaction], str] = operator.attrgetter("transaction_id")
+"""A payment's identity, for `dedupe=`: the gateway's transaction id."""
 
 
 def _path(account_id: object, *rest: str) -> str:
