@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import math
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from typing import TypeVar
 
 import attrs
@@ -171,12 +171,14 @@ class Api:
         params: Mapping[str, str],
         extra: Mapping[str, object] | None = None,
     ) -> PageSource[T]:
-        """How to fetch page n of a listing of *cls* items."""
+        """How to fetch page n of a listing of *cls* items (in two steps, see PageSource)."""
         url = self.url(path)  # once per listing, not once per page
 
-        async def fetch(number: int) -> Page[T]:
-            query = {**params, "page": str(number)}
-            response = await self.send(self.request("GET", url, query, None, None))
+        def send(number: int) -> Awaitable[Response]:
+            return self.send(self.request("GET", url, {**params, "page": str(number)}, None, None))
+
+        def decode(response: object, number: int) -> Page[T]:
+            assert isinstance(response, Response)  # noqa: S101 - what `send` gives
             envelope = unwrap(response)
             try:  # not `with decoding(...)`: no context manager per page
                 items, pagination = structure_page(envelope, cls, extra=extra)
@@ -184,7 +186,10 @@ class Api:
                 raise decode_error(response, err) from err
             return Page(items=items, pagination=pagination, number=number)
 
-        return PageSource(fetch, f"GET {path}")
+        async def fetch(number: int) -> Page[T]:
+            return decode(await send(number), number)
+
+        return PageSource(fetch, f"GET {path}", send=send, decode=decode)
 
 
 @contextlib.contextmanager

@@ -51,17 +51,21 @@ class _Listing(Generic[T]):
 
     __slots__ = (
         "closed",
-        "fetch",
+        "decode",
         "last_number",
         "next_number",
         "queued",
         "requested",
+        "send",
         "taken",
         "walk",
     )
 
     def __init__(self, source: PageSource[T], first: int, key: Key[T]) -> None:
-        self.fetch = source.fetch
+        if source.send is not None and source.decode is not None:
+            self.send, self.decode = source.send, source.decode
+        else:
+            self.send, self.decode = source.fetch, _as_is
         self.walk: Walk[T] = Walk(source.where, key)
         self.requested: dict[int, asyncio.Task[Page[T]]] = {}
         self.next_number = first  # the next page to request
@@ -107,7 +111,8 @@ class Scheduler(Generic[K, T]):
         self._key = key
         self._open: collections.deque[_Listing[T]] = collections.deque()
         self._wanting: collections.deque[_Listing[T]] = collections.deque()
-        self._in_flight = 0
+        # The requests in flight: tasks not yet past their request.
+        self._sending: set[asyncio.Task[Page[T]]] = set()
         self._window = 0  # requested, not handed over, of open listings
         self._cancelled: set[asyncio.Task[Any]] = set()  # of closed listings, still ending
         self._key_task: asyncio.Task[object] | None = None
@@ -189,7 +194,7 @@ class Scheduler(Generic[K, T]):
 
     def _fill(self) -> None:
         """Start every request the budgets allow."""
-        while not self._closed and self._in_flight < self._concurrency:
+        while not self._closed and len(self._sending) < self._concurrency:
             listing = self._pick()
             if listing is None:
                 return
@@ -218,14 +223,25 @@ class Scheduler(Generic[K, T]):
     def _request(self, listing: _Listing[T]) -> None:
         number = listing.next_number
         listing.next_number = number + 1
-        task = asyncio.ensure_future(listing.fetch(number))
+        task = asyncio.ensure_future(self._fetch(listing, number))
         task.add_done_callback(functools.partial(self._landed, listing))
         listing.requested[number] = task
-        self._in_flight += 1
+        self._sending.add(task)
         self._window += 1
 
+    async def _fetch(self, listing: _Listing[T], number: int) -> Page[T]:
+        try:
+            answer = await listing.send(number)
+        finally:
+            # The request is over: its slot goes to the next one before this
+            # page is decoded.
+            self._sending.discard(asyncio.current_task())
+            self._fill()
+        return listing.decode(answer, number)
+
     def _landed(self, listing: _Listing[T], task: asyncio.Task[Page[T]]) -> None:
-        self._in_flight -= 1
+        # Still there if it was cancelled before it ever ran.
+        self._sending.discard(task)
         self._cancelled.discard(task)
         if not task.cancelled() and task.exception() is None and not listing.closed:
             block = task.result().pagination
@@ -322,6 +338,10 @@ def _has_items(task: asyncio.Task[Page[Any]]) -> bool:
     if not task.done() or task.cancelled() or task.exception() is not None:
         return False
     return bool(task.result().items)
+
+
+def _as_is(page: object, _: int) -> Page[Any]:
+    return page  # type: ignore[return-value]  # `fetch` already gave the page
 
 
 async def _next_key(keys: AsyncIterator[K]) -> object:

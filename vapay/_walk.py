@@ -32,10 +32,18 @@ logger = logging.getLogger("vapay")
 
 @attrs.frozen
 class PageSource(Generic[T]):
-    """A listing: how to fetch its page n, and its name for messages ("GET /api/...")."""
+    """A listing: how to fetch its page n, and its name for messages ("GET /api/...").
+
+    A source may also give `fetch` in its two steps, `send(n)` (the request: its
+    raw answer) then `decode(answer, n)` (a plain call): a scheduler then counts
+    only the request as in flight, as a hand-written semaphore around the request
+    would, and decodes after the request's slot is free.
+    """
 
     fetch: FetchPage[T]
     where: str = ""
+    send: Callable[[int], Awaitable[object]] | None = None
+    decode: Callable[[object, int], Page[T]] | None = None
 
 
 def item_id(item: object) -> Hashable:
