@@ -35,7 +35,7 @@ class AsyncPager(Generic[T]):
 
     def __init__(
         self,
-        fetch: FetchPage[T],
+        fetch: FetchPage[T] | PageSource[T],
         *,
         page: int = 1,
         concurrency: int = 1,
@@ -48,13 +48,15 @@ class AsyncPager(Generic[T]):
         check_int(concurrency, name="concurrency", minimum=1)
         if buffer is not None:
             check_int(buffer, name="buffer", minimum=0)
-        self._fetch = fetch
+        # A PageSource may fetch in two steps, which a concurrent walk uses.
+        self._source = fetch if isinstance(fetch, PageSource) else PageSource(fetch, where)
+        self._fetch = self._source.fetch
         self._start = page
         self._concurrency = concurrency
         self._buffer = concurrency if buffer is None else buffer
         self._dedupe = dedupe
         self._key = key
-        self._where = where
+        self._where = where or self._source.where
         self.resume_page: int | None = page
         """The first page not yet fully consumed, or None once the walk finished."""
 
@@ -92,7 +94,7 @@ class AsyncPager(Generic[T]):
             return self._sequential()
         scheduler = Scheduler(
             [None],
-            lambda _: PageSource(self._fetch, self._where),
+            lambda _: self._source,
             concurrency=self._concurrency,
             buffer=self._buffer,
             first_page=self._start,

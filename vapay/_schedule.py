@@ -167,7 +167,8 @@ class Scheduler(Generic[K, T]):
         del head.requested[number]
         head.taken = number + 1
         self._window -= 1
-        self._fill()
+        if len(self._sending) < self._concurrency:  # a slot the window may have held back
+            self._fill()
         return page
 
     def _close_head(self) -> None:
@@ -250,7 +251,7 @@ class Scheduler(Generic[K, T]):
                 # one (the listing grew). A smaller one is the walk's to judge.
                 listing.last_number = block.total_pages
                 self._want(listing)
-        self._fill()
+                self._fill()  # (the slot this request held was offered in `_fetch`)
         self._wake()
 
     # Keys.

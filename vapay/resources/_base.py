@@ -87,8 +87,7 @@ class Resource:
         """The one place listings become pagers."""
         source = self._api.page_source(cls, path, params=params, extra=extra)
         pager = AsyncPager(
-            source.fetch,
-            where=source.where,
+            source,
             page=page,
             concurrency=concurrency,
             dedupe=dedupe,
