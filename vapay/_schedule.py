@@ -38,7 +38,7 @@ from collections.abc import (
 from typing import Any, Generic, TypeVar
 
 from vapay._models import Page
-from vapay._walk import FetchPage, Key, PageSource, Walk, item_id, logger
+from vapay._walk import FetchPage, Key, PageSource, Walk, item_id
 
 T = TypeVar("T")
 K = TypeVar("K")
@@ -176,14 +176,8 @@ class Scheduler(Generic[K, T]):
         head = self._open.popleft()
         head.closed = True
         self._window -= len(head.requested)
-        held = [n for n, task in head.requested.items() if _has_items(task)]
-        if held and not head.walk.warned:
-            logger.warning(
-                "the listing ended at page %d, but pages %s fetched after it held items: "
-                "it changed while it was walked",
-                head.taken - 1,
-                ", ".join(map(str, sorted(held))),
-            )
+        # Pages past the end were only asked for because a page handed over
+        # announced them: that page's changed total has been warned about.
         for task in head.requested.values():
             if not task.done():
                 task.cancel()
@@ -279,9 +273,9 @@ class Scheduler(Generic[K, T]):
         if task.cancelled() or self._closed:
             return
         err = task.exception()
-        if isinstance(err, Exception):
+        if err is not None:
             self._open_failing(err)
-        elif err is None and (key := task.result()) is not _END:
+        elif (key := task.result()) is not _END:
             self._open_key(key)  # type: ignore[arg-type]
         else:
             self._keys_done = True
@@ -295,7 +289,7 @@ class Scheduler(Generic[K, T]):
             return self._open_failing(err)
         return self._add(_Listing(source, self._first_page, self._key))
 
-    def _open_failing(self, err: Exception) -> _Listing[T]:
+    def _open_failing(self, err: BaseException) -> _Listing[T]:
         # After a failing key source nothing more can be read from it.
         self._keys_done = True
         return self._add(_Listing(PageSource(_failing(err)), self._first_page, self._key))
@@ -335,12 +329,6 @@ class Scheduler(Generic[K, T]):
             await self._async_keys.aclose()
 
 
-def _has_items(task: asyncio.Task[Page[Any]]) -> bool:
-    if not task.done() or task.cancelled() or task.exception() is not None:
-        return False
-    return bool(task.result().items)
-
-
 def _as_is(page: object, _: int) -> Page[Any]:
     return page  # type: ignore[return-value]  # `fetch` already gave the page
 
@@ -349,7 +337,7 @@ async def _next_key(keys: AsyncIterator[K]) -> object:
     return await anext(keys, _END)
 
 
-def _failing(err: Exception) -> FetchPage[T]:
+def _failing(err: BaseException) -> FetchPage[T]:
     async def fetch(_: int) -> Page[T]:
         raise err
 

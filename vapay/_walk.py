@@ -158,11 +158,6 @@ class Walk(Generic[T]):
         self._check_not_repeated(page.number, ids)
         return True
 
-    @property
-    def warned(self) -> bool:
-        """Whether this walk has warned that the listing changed."""
-        return self._warned is not None
-
     def _check_not_repeated(self, number: int, ids: set[Hashable]) -> None:
         """A numbered page holding only the previous page's items is a server
         that echoes `page` but ignores it: walking on would never end."""
