@@ -91,13 +91,19 @@ def _stop(process: subprocess.Popen[str]) -> None:
 
 @contextlib.contextmanager
 def sandbox_process(
-    *, virtual_accounts: int, latency: float, seed: int = 0, timeout: float = 120.0
+    *,
+    virtual_accounts: int,
+    latency: float,
+    accounts: int = 1,
+    seed: int = 0,
+    timeout: float = 120.0,
 ) -> Iterator[SandboxSettings]:
-    """A sandbox with one account of *virtual_accounts* VAs, on a free loopback port.
+    """A sandbox with *accounts* accounts of *virtual_accounts* VAs each, on a free loopback port.
 
     Args:
-        virtual_accounts: virtual accounts of the one account (kinds alternate, so
+        virtual_accounts: virtual accounts of each account (kinds alternate, so
             half of them are `temporary`).
+        accounts: how many accounts.
         latency: seconds the sandbox adds to every non-token response.
         seed: the sandbox's data seed.
         timeout: seconds to wait for the sandbox to start serving.
@@ -112,7 +118,7 @@ def sandbox_process(
         "--port",
         "0",  # the sandbox binds a free port and prints its URL
         "--accounts",
-        "1",
+        str(accounts),
         "--virtual-accounts",
         str(virtual_accounts),
         "--seed",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import math
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from typing import TypeVar
 
 import attrs
@@ -92,6 +92,8 @@ class Api:
     headers: Mapping[str, str]
     options: Options
     discoveries: Discoveries
+    make_room: Callable[[int], None] = lambda _: None
+    """Lets n requests be in flight on the client's connections (a listing's concurrency)."""
 
     async def call(
         self,
@@ -103,23 +105,40 @@ class Api:
         idempotent: bool | None = None,
     ) -> Response:
         """Send one call (with its retries) and return the answer, whatever its status."""
+        return await self.dispatch(self.request(method, self.url(path), params, json, idempotent))
+
+    def url(self, path: str) -> URL:
+        """The absolute URL of *path* (already quoted) under the base URL."""
+        return self.base_url.with_path(self.base_url.raw_path.rstrip("/") + path, encoded=True)
+
+    def request(
+        self,
+        method: str,
+        url: URL,
+        params: Mapping[str, str] | None,
+        json: object,
+        idempotent: bool | None,
+    ) -> Request:
+        """The `Request` of one call with this view's headers and options."""
         options = self.options
-        headers = {**self.headers, **options.headers} if options.headers else self.headers
-        request = Request(
+        return Request(
             method=method,
-            url=self.base_url.with_path(self.base_url.raw_path.rstrip("/") + path, encoded=True),
+            url=url,
             params=params or {},
             json=json,
-            headers=headers,
+            headers={**self.headers, **options.headers} if options.headers else self.headers,
             idempotent=method == "GET" if idempotent is None else idempotent,
             timeout=options.timeout,
             max_retries=options.max_retries,
             deadline=None if options.deadline is None else time.monotonic() + options.deadline,
         )
+
+    def dispatch(self, request: Request) -> Awaitable[Response]:
+        """Send *request*, recorded by every `capture_responses()` block it runs in."""
         captures = active_captures()
         if captures:
-            return await send_captured(self.send, request, captures)
-        return await self.send(request)
+            return send_captured(self.send, request, captures)
+        return self.send(request)
 
     async def data(
         self,
@@ -161,16 +180,27 @@ class Api:
         params: Mapping[str, str],
         extra: Mapping[str, object] | None = None,
     ) -> PageSource[T]:
-        """How to fetch page n of a listing of *cls* items."""
+        """How to fetch page n of a listing of *cls* items (in two steps, see PageSource)."""
+        url = self.url(path)  # once per listing, not once per page
 
-        async def fetch(number: int) -> Page[T]:
-            response = await self.call("GET", path, params={**params, "page": str(number)})
+        def send(number: int) -> Awaitable[Response]:
+            return self.dispatch(
+                self.request("GET", url, {**params, "page": str(number)}, None, None)
+            )
+
+        def decode(response: object, number: int) -> Page[T]:
+            assert isinstance(response, Response)  # noqa: S101 - what `send` gives
             envelope = unwrap(response)
-            with decoding(response):
+            try:  # not `with decoding(...)`: no context manager per page
                 items, pagination = structure_page(envelope, cls, extra=extra)
+            except DecodeError as err:
+                raise decode_error(response, err) from err
             return Page(items=items, pagination=pagination, number=number)
 
-        return PageSource(fetch, f"GET {path}")
+        async def fetch(number: int) -> Page[T]:
+            return decode(await send(number), number)
+
+        return PageSource(fetch, f"GET {path}", send=send, decode=decode)
 
 
 @contextlib.contextmanager
@@ -179,11 +209,16 @@ def decoding(response: Response) -> Iterator[None]:
     try:
         yield
     except DecodeError as err:
-        request = response.request
-        raise APIResponseValidationError(
-            f"{request.method} {request.path}: {err}",
-            status=response.status,
-            body=body_text(response.body),
-            method=request.method,
-            path=request.path,
-        ) from err
+        raise decode_error(response, err) from err
+
+
+def decode_error(response: Response, err: DecodeError) -> APIResponseValidationError:
+    """*err*, met decoding *response*, as the error naming the request."""
+    request = response.request
+    return APIResponseValidationError(
+        f"{request.method} {request.path}: {err}",
+        status=response.status,
+        body=body_text(response.body),
+        method=request.method,
+        path=request.path,
+    )

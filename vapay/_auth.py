@@ -16,6 +16,7 @@ import math
 import time
 from collections.abc import Callable, Mapping
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Literal, Protocol, runtime_checkable
 
 import attrs
@@ -268,11 +269,15 @@ class AuthMiddleware:
 
     def __init__(self, provider: TokenProvider) -> None:
         self._provider = provider
+        # The last headers given a token, and the result: requests of one client
+        # view share one headers mapping, so it is merged once per token, not
+        # once per request.
+        self._merged: tuple[Mapping[str, str], str, Mapping[str, str]] | None = None
 
     async def __call__(self, request: Request, call_next: Handler) -> Response:
         """Send *request* with a token, replaying it once with a new one after a 401."""
         token = await self._token(request)
-        response = await call_next(_authorized(request, token))
+        response = await call_next(self._authorized(request, token))
         if response.status != 401:  # noqa: PLR2004
             return response
         # Another task may have replaced the refused token already; only force a
@@ -282,7 +287,7 @@ class AuthMiddleware:
             fresh = await self._token(request, force=True)
         if fresh.access_token == token.access_token:
             return response  # nothing new to try: the 401 stands
-        return await call_next(_authorized(request, fresh))
+        return await call_next(self._authorized(request, fresh))
 
     async def _token(self, request: Request, *, force: bool = False) -> Token:
         """A token from the provider, within the call's deadline when it has one."""
@@ -298,6 +303,12 @@ class AuthMiddleware:
                 path=request.path,
             ) from None
 
-
-def _authorized(request: Request, token: Token) -> Request:
-    return request.with_headers(Authorization=f"Bearer {token.access_token}")
+    def _authorized(self, request: Request, token: Token) -> Request:
+        merged = self._merged
+        if merged is None or merged[0] is not request.headers or merged[1] != token.access_token:
+            # Read-only: every request of the view shares it.
+            headers = MappingProxyType(
+                {**request.headers, "Authorization": f"Bearer {token.access_token}"}
+            )
+            merged = self._merged = (request.headers, token.access_token, headers)
+        return request.replace_headers(merged[2])

@@ -7,6 +7,7 @@ import contextlib
 import copy
 import enum
 import ipaddress
+import logging
 import os
 from collections.abc import AsyncGenerator, Mapping, Sequence
 from functools import cached_property
@@ -51,6 +52,8 @@ _DEFAULT_HOST_HINT = (
     "set VAPAY_BASE_URL or pass base_url=)"
 )
 
+logger = logging.getLogger("vapay")
+
 
 class _NotGiven(enum.Enum):
     NOT_GIVEN = enum.auto()
@@ -89,7 +92,36 @@ class _Session:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closer: AsyncGenerator[None, None] | None = None
         self._limit = limit
+        self._warned = False
         self.state = _State.UNOPENED
+
+    def make_room(self, requests: int) -> None:
+        """Let *requests* requests be in flight at once (a listing's `concurrency`).
+
+        The client's own pool grows to it and stays there (never silently capping a
+        listing at `connection_limit`); a borrowed session's pool is its owner's to
+        size, so a smaller one is said once, in a warning.
+        """
+        if self._borrowed is not None:
+            connector = self._borrowed.connector
+            limit = connector.limit if connector is not None else 0
+            if limit and requests > limit and not self._warned:
+                self._warned = True
+                logger.warning(
+                    "concurrency=%d asks for more requests in flight than the %d "
+                    "connections of the session passed as session=; at most %d will run "
+                    "at once (give its TCPConnector a larger limit)",
+                    requests,
+                    limit,
+                    limit,
+                )
+            return
+        if requests <= self._limit:
+            return
+        self._limit = requests
+        if self._own is not None and self._own.connector is not None:
+            # aiohttp has no setter; its connector reads `_limit` on every acquire.
+            self._own.connector._limit = requests  # noqa: SLF001
 
     def get(self) -> aiohttp.ClientSession:
         if self.state is _State.CLOSED:
@@ -214,7 +246,8 @@ class Client:
         session: your own `aiohttp.ClientSession`; vapay uses it and never closes it.
         middlewares: your own middlewares, `async def mw(request, call_next)`,
             run for every attempt, inside retries and auth.
-        connection_limit: connections the client's own session keeps at most.
+        connection_limit: connections the client's own session keeps at most; a
+            listing with a larger `concurrency` raises it to that.
         allow_insecure_http: allow a plain-http `base_url` that is not loopback.
         retry_policy: backoff and Retry-After limits.
         token_store: where the default provider keeps its token:
@@ -321,6 +354,7 @@ class Client:
             },
             options=make_options(timeout, max_retries, deadline, {}),
             discoveries=Discoveries(),
+            make_room=self._session.make_room,
         )
 
     @property

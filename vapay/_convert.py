@@ -66,7 +66,8 @@ def _to_int(value: object, _: object = None) -> int:
 
 def _to_decimal(value: object, _: object = None) -> Decimal:
     if type(value) is str:
-        result = decimal_from_text(value.strip())
+        # Decimal() itself ignores surrounding whitespace.
+        result = decimal_from_text(value)
     elif type(value) is Decimal:
         result = value  # in range: `_envelope.loads` made it
     elif type(value) is int:
@@ -99,10 +100,29 @@ def _to_currency(value: object) -> str:
     return DEFAULT_CURRENCY if value is None else _to_str(value)
 
 
+# Money is built slot by slot, as `_fastpath` builds the other models: the same
+# object as `Money(value=..., currency=...)` (no validators), without parsing
+# keywords for each of a page's amounts.
+_new = object.__new__
+_set_money_value = Money.value.__set__  # type: ignore[attr-defined]
+_set_money_currency = Money.currency.__set__  # type: ignore[attr-defined]
+
+
 def _to_money(value: object, _: object = None) -> Money:
-    if not isinstance(value, Mapping):
+    # A decoded JSON object is a dict: the exact type check is the cheap one.
+    if type(value) is not dict and not isinstance(value, Mapping):
         raise TypeError(f"expected a money object, got {_describe(value)}")
-    return Money(value=_to_decimal(value["value"]), currency=_to_currency(value.get("currency")))
+    amount, currency = value["value"], value.get("currency")
+    money = _new(Money)
+    # The common cases inline: a Decimal from `_json.loads` (in range) and a str.
+    _set_money_value(
+        money, amount if type(amount) is Decimal and amount.is_finite() else _to_decimal(amount)
+    )
+    _set_money_currency(
+        money,
+        currency if type(currency) is str else _to_currency(currency),
+    )
+    return money
 
 
 def _to_fee(value: object, _: object = None) -> Fee:
@@ -144,11 +164,15 @@ def _from_wall_clock(text: str) -> dt.datetime | None:
 
 
 def _to_datetime(value: object, _: object = None) -> dt.datetime:
-    if type(value) is str and not value.isdigit():
-        wall_clock = _from_wall_clock(value)
+    if type(value) is int:
+        millis = value
+    elif type(value) is str and value.isdigit():
+        millis = int(value)
+    else:
+        wall_clock = _from_wall_clock(value) if type(value) is str else None
         if wall_clock is not None:
             return wall_clock
-    millis = int(value) if type(value) is str and value.isdigit() else _to_int(value)
+        millis = _to_int(value)
     try:
         # Integer microseconds: exact, where a float timestamp could round.
         return _EPOCH + _timedelta(0, 0, millis * 1000)

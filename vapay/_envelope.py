@@ -18,10 +18,10 @@ def unwrap(response: Response) -> Mapping[str, object]:
         APIResponseValidationError: a 2xx whose body is not a JSON object.
     """
     request = response.request
-    where = f"{request.method} {request.path}"
     try:
         decoded = loads(response.body)
     except NumberOutOfRangeError as err:
+        where = _where(response)
         raise APIResponseValidationError(
             f"{where}: {err} in the JSON body",
             status=response.status,
@@ -32,6 +32,7 @@ def unwrap(response: Response) -> Mapping[str, object]:
     except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
         if not 200 <= response.status < 300:  # noqa: PLR2004
             raise _status_error(response, body_text(response.body)) from None
+        where = _where(response)
         raise APIResponseValidationError(
             f"{where}: the body is not JSON: {body_text(response.body)!r}",
             status=response.status,
@@ -43,7 +44,7 @@ def unwrap(response: Response) -> Mapping[str, object]:
         raise _status_error(response, decoded)
     if not isinstance(decoded, dict):
         raise APIResponseValidationError(
-            f"{where}: expected a JSON object @ $, got {type(decoded).__name__}",
+            f"{_where(response)}: expected a JSON object @ $, got {type(decoded).__name__}",
             status=response.status,
             body=body_text(response.body),
             method=request.method,
@@ -67,6 +68,11 @@ def _status_error(response: Response, body: object) -> APIStatusError:
     )
 
 
+def _where(response: Response) -> str:
+    # Formatted only for an error: never on the way of a good answer.
+    return f"{response.request.method} {response.request.path}"
+
+
 def _says_failure(success: object) -> bool:
     # PHP backends are loose with booleans: "false", 0 and "0" mean false too.
     return success is False or success in (0, "0", "false", "False")
@@ -77,7 +83,7 @@ def data_of(envelope: Mapping[str, object], response: Response) -> object:
     if "data" not in envelope:
         request = response.request
         raise APIResponseValidationError(
-            f"{request.method} {request.path}: required field missing @ $.data",
+            f"{_where(response)}: required field missing @ $.data",
             status=response.status,
             body=body_text(response.body),
             method=request.method,

@@ -84,8 +84,9 @@ class _Source:
         hook = f"__h{index}(v, __t{index})"
         members = enum_or_str(inner)
         if inner is str:
-            # Most fields are strings already: skip the hook call for them.
-            value = f"v if v.__class__ is str else {hook}"
+            # Most fields are strings already, and ids sent as numbers are plain
+            # ints (a bool is not: its class is bool): skip the hook call for them.
+            value = f"v if v.__class__ is str else (str(v) if v.__class__ is int else {hook})"
         elif members is not None:
             # A known value is a dict look-up; the hook handles the rest (members
             # are truthy: their values are not empty).

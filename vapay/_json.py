@@ -17,6 +17,8 @@ from vapay._numbers import decimal_from_text
 # Request bodies are a handful of fields; a deeper one is a bug in the caller's data.
 _MAX_DEPTH = 64
 _encode_text = json.JSONEncoder(ensure_ascii=True).encode
+# One decoder for every body: `json.loads(..., parse_float=...)` builds a new one per call.
+_decode = json.JSONDecoder(parse_float=decimal_from_text).decode
 
 
 def loads(body: bytes | str) -> object:
@@ -29,7 +31,14 @@ def loads(body: bytes | str) -> object:
         NumberOutOfRangeError: a number past what a double could hold (see `_numbers`).
         ValueError: *body* is not JSON.
     """
-    return json.loads(body, parse_float=decimal_from_text)
+    if isinstance(body, bytes):
+        # What json.loads does with bytes: UTF-8, -16 or -32, told by the first bytes.
+        text = body.decode(json.detect_encoding(body), "surrogatepass")
+    else:
+        text = body
+        if text.startswith("\ufeff"):
+            raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
+    return _decode(text)
 
 
 def dumps(value: object) -> bytes:

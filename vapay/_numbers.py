@@ -15,6 +15,8 @@ MIN_EXPONENT = -324
 MAX_EXPONENT = 308
 # Python's own limit on the digits of an integer read from text.
 MAX_DIGITS = 4300
+# Digits and signs only, this many characters at most: |adjusted()| <= 300.
+_SHORT = 300
 
 
 class NumberOutOfRangeError(ValueError):
@@ -35,6 +37,13 @@ def decimal_from_text(text: str) -> Decimal:
         NumberOutOfRangeError: more than `MAX_DIGITS` characters, or past the range.
         ValueError: not a decimal number at all.
     """
+    if len(text) <= _SHORT and "e" not in text and "E" not in text:
+        # Without an exponent, a number this short is within a double's range:
+        # the common case, decided without `in_range`.
+        try:
+            return Decimal(text)
+        except InvalidOperation:
+            raise ValueError(f"expected a decimal number, got {text!r:.40}") from None
     if len(text) > MAX_DIGITS:
         raise NumberOutOfRangeError(f"a number of {len(text)} characters")
     try:

@@ -31,6 +31,7 @@ Sleep = Callable[[float], Awaitable[None]]
 
 _TOO_MANY_REQUESTS = 429
 _RETRYABLE_STATUSES = frozenset({408, 429}) | frozenset(range(500, 600))
+_FIRST_RETRYABLE_STATUS = min(_RETRYABLE_STATUSES)
 
 
 def is_retryable(request: Request, outcome: Response | APIConnectionError) -> bool:
@@ -143,7 +144,18 @@ class RetryMiddleware:
         """Send *request*, retrying what is safe and worth it."""
         attempt = 0
         while True:
-            outcome = await self._attempt(request, attempt, call_next)
+            sent = self._for_attempt(request, attempt)
+            outcome: Response | APIConnectionError
+            if isinstance(sent, APITimeoutError):
+                outcome = sent
+            else:
+                try:
+                    outcome = await call_next(sent)
+                except APIConnectionError as err:
+                    outcome = err
+                else:
+                    if outcome.status < _FIRST_RETRYABLE_STATUS:
+                        return outcome  # the common case, decided without the policy
             delay = self._next_delay(request, attempt, outcome)
             if delay is None:
                 if isinstance(outcome, APIConnectionError):
@@ -155,9 +167,8 @@ class RetryMiddleware:
             await self._sleep(delay)
             attempt += 1
 
-    async def _attempt(
-        self, request: Request, attempt: int, call_next: Handler
-    ) -> Response | APIConnectionError:
+    def _for_attempt(self, request: Request, attempt: int) -> Request | APITimeoutError:
+        """*request* as attempt number *attempt* sends it, or the error of a passed deadline."""
         timeout = request.timeout
         if request.deadline is not None:
             remaining = request.deadline - self._clock()
@@ -170,10 +181,7 @@ class RetryMiddleware:
             timeout = remaining if timeout is None else min(timeout, remaining)
         if attempt != request.attempt or timeout != request.timeout:
             request = attrs.evolve(request, attempt=attempt, timeout=timeout)
-        try:
-            return await call_next(request)
-        except APIConnectionError as err:
-            return err
+        return request
 
     def _next_delay(
         self, request: Request, attempt: int, outcome: Response | APIConnectionError

@@ -83,7 +83,22 @@ class Request:
         """A copy with *headers* added (underscores in names become dashes)."""
         merged = dict(self.headers)
         merged.update({k.replace("_", "-"): v for k, v in headers.items()})
-        return attrs.evolve(self, headers=merged)
+        return self.replace_headers(merged)
+
+    def replace_headers(self, headers: Mapping[str, str]) -> Request:
+        """A copy with *headers* in place of this request's (on every request: no evolve)."""
+        return Request(
+            method=self.method,
+            url=self.url,
+            params=self.params,
+            json=self.json,
+            headers=headers,
+            idempotent=self.idempotent,
+            timeout=self.timeout,
+            max_retries=self.max_retries,
+            deadline=self.deadline,
+            attempt=self.attempt,
+        )
 
     @property
     def path(self) -> str:
@@ -111,15 +126,25 @@ def build_chain(middlewares: Sequence[Middleware], send: Handler) -> Handler:
     """One handler: *middlewares* outermost first, *send* at the bottom."""
     handler = send
     for middleware in reversed(middlewares):
-        handler = _bind(middleware, handler)
+        handler = _Link(middleware, handler)
     return handler
 
 
-def _bind(middleware: Middleware, call_next: Handler) -> Handler:
-    async def handler(request: Request) -> Response:
-        return await middleware(request, call_next)
+class _Link:
+    """One middleware bound to the rest of the chain.
 
-    return handler
+    A plain call returning the middleware's awaitable, not a coroutine of its
+    own: a link adds no frame to every request.
+    """
+
+    __slots__ = ("_call_next", "_middleware")
+
+    def __init__(self, middleware: Middleware, call_next: Handler) -> None:
+        self._middleware = middleware
+        self._call_next = call_next
+
+    def __call__(self, request: Request) -> Awaitable[Response]:
+        return self._middleware(request, self._call_next)
 
 
 SessionFactory = Callable[[], aiohttp.ClientSession]
@@ -144,6 +169,8 @@ class AiohttpTransport:
         self._max_body = max_body
         # Added to "could not connect" errors (the client says why it tried that host).
         self._connect_hint = connect_hint
+        # One ClientTimeout per distinct value, not one per request.
+        self._timeouts: dict[float | None, aiohttp.ClientTimeout] = {}
 
     async def __call__(self, request: Request) -> Response:
         """Send one attempt of *request*; its answer read in full, or a vapay error."""
@@ -231,7 +258,7 @@ class AiohttpTransport:
             params=request.params or None,
             data=body,
             headers=headers,
-            timeout=aiohttp.ClientTimeout(total=timeout),
+            timeout=self._timeout(timeout),
             allow_redirects=False,
             # A borrowed session may raise for statuses; vapay types them itself.
             raise_for_status=False,
@@ -246,9 +273,26 @@ class AiohttpTransport:
             elapsed=time.monotonic() - started,
         )
 
+    def _timeout(self, seconds: float | None) -> aiohttp.ClientTimeout:
+        timeout = self._timeouts.get(seconds)
+        if timeout is None:
+            if len(self._timeouts) > 64:  # noqa: PLR2004 - deadlines make many values
+                self._timeouts.clear()
+            timeout = self._timeouts[seconds] = aiohttp.ClientTimeout(total=seconds)
+        return timeout
+
     async def _read(self, request: Request, resp: aiohttp.ClientResponse, started: float) -> bytes:
         """The whole body, or APIResponseValidationError once it passes the limit."""
         declared = resp.content_length
+        if (
+            declared is not None
+            and declared <= self._max_body
+            and not resp.headers.get("Content-Encoding")
+        ):
+            # Not compressed, so the body is the declared length, which aiohttp
+            # never reads past: one await, no chunk loop. (A compressed body may
+            # inflate far past it, so it is counted as it streams.)
+            return await resp.read()
         chunks: list[bytes] = []
         size = 0
         if declared is None or declared <= self._max_body:

@@ -98,17 +98,51 @@ async def test_requests_in_flight_never_exceed_the_bound(concurrency: int) -> No
         assert listings.most_in_flight > 1
 
 
-async def test_pages_held_never_exceed_the_bound() -> None:
-    """Fetched but unconsumed pages stay within `concurrency`, for a slow consumer."""
+@pytest.mark.parametrize(("concurrency", "buffer"), [(1, 0), (4, 0), (4, 4), (3, 10)])
+async def test_pages_held_stay_within_the_documented_bound(concurrency: int, buffer: int) -> None:
+    """For a slow consumer, pages in flight or held stay within 2 x concurrency + buffer."""
     listings = Listings({str(k): 9 for k in range(30)})
 
     await consume(
         listings,
-        fan_out(list(listings.sizes), listings, concurrency=4),
+        fan_out(list(listings.sizes), listings, concurrency=concurrency, buffer=buffer),
         pause=0.001,
     )
 
-    assert listings.most_held <= 4 + 1  # + the page being consumed
+    assert listings.most_held <= 2 * concurrency + buffer + 1  # + the page being consumed
+
+
+async def test_requests_go_on_while_the_consumer_waits() -> None:
+    """Pages are requested as requests complete, not as the consumer asks: the window fills."""
+    listings = Listings({str(k): 9 for k in range(30)})
+    items = fan_out(list(listings.sizes), listings, concurrency=4, buffer=6)
+
+    await anext(items)
+    for _ in range(100):
+        await asyncio.sleep(0.002)
+    await items.aclose()
+
+    assert listings.fetched >= 4 + 6
+    assert listings.most_in_flight == 4
+
+
+async def test_a_listing_s_pages_are_requested_once_its_first_page_arrives() -> None:
+    """With one key of many pages, page 1 tells the total and pages 2.. go out at once."""
+    listings = Listings({"a": 40})
+    items = fan_out(["a"], listings, concurrency=8, buffer=0)
+
+    await anext(items)
+    await asyncio.sleep(0.02)
+    await items.aclose()
+
+    assert listings.most_in_flight == 8
+
+
+@pytest.mark.parametrize("buffer", [-1, "2", True], ids=["negative", "str", "bool"])
+def test_a_bad_buffer_is_a_value_error(buffer: object) -> None:
+    """buffer= must be an integer >= 0, checked when the listing is made."""
+    with pytest.raises(ValueError, match="buffer"):
+        fan_out(["a"], Listings({"a": 1}), concurrency=2, buffer=buffer)  # type: ignore[arg-type]
 
 
 async def test_an_async_iterable_of_keys_is_accepted() -> None:

@@ -19,6 +19,9 @@ from vapay._numbers import NumberOutOfRangeError, decimal_from_text
         "12345678901234567.80",
         "1.7976931348623157E+308",
         "4.9E-324",
+        "9" * 300,
+        "0." + "0" * 297 + "1",
+        "9" * 301,
     ],
     ids=[
         "zero",
@@ -28,6 +31,9 @@ from vapay._numbers import NumberOutOfRangeError, decimal_from_text
         "past-float-digits",
         "largest",
         "smallest",
+        "300-digits",
+        "300-characters-tiny",
+        "301-digits",
     ],
 )
 def test_number_in_range_is_exact(text: str) -> None:
@@ -43,8 +49,18 @@ def test_number_in_range_is_exact(text: str) -> None:
         ("1E+999999999", "the number 1E+999999999 is out of range"),
         ("0E-999999999", "the number 0E-999999999 is out of range"),
         ("1" * 4301, "a number of 4301 characters"),
+        ("1" * 310, "the number 1111111111111111111111111111111111111111 is out of range"),
+        ("0." + "0" * 330 + "1", "the number 1E-331 is out of range"),
     ],
-    ids=["too-large", "too-small", "huge-exponent", "zero-huge-exponent", "too-long"],
+    ids=[
+        "too-large",
+        "too-small",
+        "huge-exponent",
+        "zero-huge-exponent",
+        "too-long",
+        "310-digits",
+        "tiny-without-exponent",
+    ],
 )
 def test_number_out_of_range_is_refused(text: str, problem: str) -> None:
     """A number no double could hold is refused, saying why, before it is expanded."""

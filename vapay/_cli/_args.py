@@ -239,6 +239,12 @@ def _add_va_export(actions: argparse._SubParsersAction[argparse.ArgumentParser])
         help="file to write (replaced only once complete), or - for stdout",
     )
     export.add_argument("--kind", choices=KINDS, help="one kind only (default: both)")
+    export.add_argument(
+        "--dedupe",
+        action="store_true",
+        help="export a virtual account once even if a listing that changes while it is "
+        "walked shows it twice, by id (default: off)",
+    )
     _add_export_options(export, default_format="jsonl")
 
 

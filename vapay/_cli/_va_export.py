@@ -44,6 +44,8 @@ class Plan:
     allows it."""
     concurrency: int
     per_page: int | None
+    dedupe: bool = False
+    """Drop virtual accounts already walked (by id), for listings that change meanwhile."""
 
     @classmethod
     def from_args(cls, args: argparse.Namespace, *, output: str, default_format: str) -> Plan:
@@ -55,6 +57,7 @@ class Plan:
             kinds=(None,) if kind is None else (kind,),
             concurrency=args.concurrency,
             per_page=args.per_page,
+            dedupe=getattr(args, "dedupe", False),
         )
 
     def to_json(self) -> dict[str, object]:
@@ -98,7 +101,11 @@ async def _walk_kind(
     display.start_task(task)
     items, done, current = 0, 0, None
     stream = client.virtual_accounts.list_many(
-        account_ids, kind=kind, per_page=plan.per_page, concurrency=plan.concurrency
+        account_ids,
+        kind=kind,
+        per_page=plan.per_page,
+        concurrency=plan.concurrency,
+        dedupe=plan.dedupe,
     )
     async with contextlib.aclosing(stream) as virtual_accounts:
         async for va in virtual_accounts:

@@ -8,20 +8,24 @@ decided here, once, as DESIGN.md fixes it.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import AsyncGenerator, AsyncIterable, Callable, Hashable, Iterable, Mapping
 from http import HTTPStatus
 from typing import TYPE_CHECKING, TypeVar
 
 from vapay._envelope import unwrap
 from vapay._fanout import fan_out
-from vapay._pagination import AsyncPager, PageSource, item_id
-from vapay._validate import check_int
+from vapay._pagination import AsyncPager, PageSource
 
 if TYPE_CHECKING:
     from vapay._api import Api
 
 T = TypeVar("T")
 K = TypeVar("K")
+
+by_id: Callable[[object], Hashable] = operator.attrgetter("id")
+"""A model's identity, for `dedupe=` and the walk's checks: its `id` (one C call a
+item, where every page's items are keyed)."""
 
 
 class Resource:
@@ -78,18 +82,19 @@ class Resource:
         concurrency: int,
         dedupe: bool,
         extra: Mapping[str, object] | None = None,
-        key: Callable[[T], Hashable] = item_id,
+        key: Callable[[T], Hashable] = by_id,
     ) -> AsyncPager[T]:
         """The one place listings become pagers."""
         source = self._api.page_source(cls, path, params=params, extra=extra)
-        return AsyncPager(
-            source.fetch,
-            where=source.where,
+        pager = AsyncPager(
+            source,
             page=page,
             concurrency=concurrency,
             dedupe=dedupe,
             key=key,
         )
+        self._api.make_room(concurrency)  # once the arguments are known to be good
+        return pager
 
     def _source(
         self,
@@ -107,24 +112,13 @@ class Resource:
         listing: Callable[[K], PageSource[T]],
         *,
         concurrency: int,
+        buffer: int | None,
         dedupe: bool,
-        key: Callable[[T], Hashable] = item_id,
+        key: Callable[[T], Hashable] = by_id,
     ) -> AsyncGenerator[T, None]:
         """The listings of many *keys* (accounts), concurrently, in key order."""
-        check_int(concurrency, name="concurrency", minimum=1)
-        items = fan_out(keys, listing, concurrency=concurrency)
-        return _unique(items, key) if dedupe else items
-
-
-async def _unique(
-    items: AsyncGenerator[T, None], key: Callable[[T], Hashable]
-) -> AsyncGenerator[T, None]:
-    seen: set[Hashable] = set()
-    try:
-        async for item in items:
-            identity = key(item)
-            if identity not in seen:
-                seen.add(identity)
-                yield item
-    finally:
-        await items.aclose()
+        items = fan_out(
+            keys, listing, concurrency=concurrency, buffer=buffer, dedupe=dedupe, key=key
+        )
+        self._api.make_room(concurrency)  # once the arguments are known to be good
+        return items

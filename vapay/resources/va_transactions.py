@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncGenerator, AsyncIterable, Iterable, Mapping
+import operator
+from collections.abc import AsyncGenerator, AsyncIterable, Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Literal, TypedDict
 
@@ -50,9 +51,8 @@ class TransactionFilters(TypedDict, total=False):
 _FILTER_NAMES = frozenset(TransactionFilters.__annotations__)
 
 
-def transaction_key(tx: VATransaction) -> str:
-    """A payment's identity, for `dedupe=`: the gateway's transaction id."""
-    return tx.transaction_id
+transaction_key: Callable[[VATransaction], str] = operator.attrgetter("transaction_id")
+"""A payment's identity, for `dedupe=`: the gateway's transaction id."""
 
 
 def _path(account_id: object, *rest: str) -> str:
@@ -143,6 +143,7 @@ class VATransactions(Resource):
         va_number: str | None = None,
         per_page: int | None = None,
         concurrency: int = 16,
+        buffer: int | None = None,
         dedupe: bool = False,
         **filters: Unpack[TransactionFilters],
     ) -> AsyncGenerator[VATransaction, None]:
@@ -151,9 +152,11 @@ class VATransactions(Resource):
         `client.va_transactions.list_many(client.accounts.list(), status="paid")`:
         every paid payment of every account, each with `account_id` set, grouped
         by account in the order the ids came, pages in order. At most
-        `concurrency` page requests are in flight across all accounts; leaving
-        the loop, cancelling, or an error cancels every outstanding request.
-        Filters and checks as for `list()`.
+        `concurrency` page requests are in flight across all accounts, and at
+        most `buffer` pages (default: `concurrency`) are held on top of them;
+        leaving the loop, cancelling, or an error cancels every outstanding
+        request. `dedupe=True` drops payments already yielded (by
+        `transaction_id`, across all accounts). Filters and checks as for `list()`.
         """
         params = _query(filters, per_page, va_number=va_number)
 
@@ -164,7 +167,12 @@ class VATransactions(Resource):
             )
 
         return self._list_many(
-            account_ids, listing, concurrency=concurrency, dedupe=dedupe, key=transaction_key
+            account_ids,
+            listing,
+            concurrency=concurrency,
+            buffer=buffer,
+            dedupe=dedupe,
+            key=transaction_key,
         )
 
     async def get(self, account_id: str | int, transaction_id: str) -> VATransaction:

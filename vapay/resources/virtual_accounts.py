@@ -92,6 +92,7 @@ class VirtualAccounts(Resource):
         merchant_reff_no: str | None = None,
         per_page: int | None = None,
         concurrency: int = 16,
+        buffer: int | None = None,
         dedupe: bool = False,
     ) -> AsyncGenerator[VirtualAccount, None]:
         """The virtual accounts of many sub-accounts, fetched concurrently.
@@ -105,7 +106,10 @@ class VirtualAccounts(Resource):
             merchant_reff_no: as for `list()`.
             per_page: items per page (the API's default is 25, its maximum 25).
             concurrency: page requests in flight at once, across all accounts.
-            dedupe: drop VAs already yielded (for listings that grow while walked).
+            buffer: pages fetched ahead and held on top of those in flight
+                (default: `concurrency`), so that a slow consumer bounds memory.
+            dedupe: drop VAs already yielded, across all accounts (for
+                listings that grow while walked).
 
         Returns:
             An async iterator of `VirtualAccount`, each with `account_id` set,
@@ -121,7 +125,9 @@ class VirtualAccounts(Resource):
                 VirtualAccount, _path(account_id), params=params, extra=_owner(account_id)
             )
 
-        return self._list_many(account_ids, listing, concurrency=concurrency, dedupe=dedupe)
+        return self._list_many(
+            account_ids, listing, concurrency=concurrency, buffer=buffer, dedupe=dedupe
+        )
 
     async def get(self, account_id: str | int, virtual_account_id: str) -> VirtualAccount:
         """One virtual account, by its `id` (not its number).
