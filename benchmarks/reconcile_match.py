@@ -32,7 +32,10 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 import vapay
+from _report import Measure, Row, Target
 from vapay.reconcile import Invoice, Reconciler
+
+TARGET_RATE = 200_000.0
 
 FEE = vapay.Fee(amount=vapay.Money(value=Decimal(4500)), name="BRI Virtual Account")
 
@@ -124,6 +127,29 @@ def peak_in_fresh_process(mode: str, size: int) -> int:
         text=True,
     ).stdout
     return int(json.loads(out)["peak"])
+
+
+def rows(size: int, rounds: int) -> list[Row]:
+    """The report rows: payments/s against the 200,000 target, and the memory ratio."""
+    count, rates = throughput(size, rounds)
+    ledger_peak = peak_in_fresh_process("ledger", size)
+    run_peak = peak_in_fresh_process("reconcile", size)
+    shape = f"{count:,} payments vs {size:,} invoices"
+    return [
+        Row(
+            f"reconcile matching: payments/s ({shape})",
+            Measure("vapay", statistics.median(rates), "it/s"),
+            Measure("target", TARGET_RATE, "it/s"),
+            Target(">=", 1.0),
+            paired=[rate / TARGET_RATE for rate in rates],
+        ),
+        Row(
+            "reconcile matching: peak memory vs the ledger alone",
+            Measure("reconciliation", run_peak, "B"),
+            Measure("ledger alone", ledger_peak, "B"),
+            Target("<", 2.0),
+        ),
+    ]
 
 
 def main() -> int:

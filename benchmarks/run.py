@@ -62,6 +62,7 @@ from _fleet import fleet_row
 from _report import Measure, Row, Target, median, render_plain, render_rich, summary
 from _sandbox import SandboxError, SandboxSettings, sandbox_process
 from _scale import ScaleSettings, WorkerError, run_scale
+from reconcile_match import rows as reconcile_rows
 from vapay._client import DEFAULT_CONNECTION_LIMIT
 
 CONCURRENCY = 16  # "c16" in contender and row names
@@ -600,7 +601,9 @@ def run_all(settings: Settings) -> tuple[list[Row], list[str], str | None, list[
         f"scale: {settings.scale_accounts} accounts at {settings.latency_ms:g} ms ...", flush=True
     )
     scale_rows, scale_table = run_scale(settings.scale)
-    rows = [*zero.rows, *latency_rows, *scale_rows, *decode_rows, *memory_rows]
+    print("reconcile matching ...", flush=True)
+    match_rows = reconcile_rows(10_000 if settings.quick else 100_000, 2 if settings.quick else 5)
+    rows = [*zero.rows, *latency_rows, *scale_rows, *decode_rows, *memory_rows, *match_rows]
     return rows, warnings, report, scale_table
 
 
