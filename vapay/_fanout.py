@@ -9,13 +9,14 @@ over the same data produce the same file. The scheduling and its two budgets
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import AsyncGenerator, AsyncIterable, Callable, Iterable
 from typing import TypeVar
 
 from vapay._models import Page
 from vapay._schedule import Scheduler
 from vapay._validate import check_int
-from vapay._walk import Key, PageSource, Seen, item_id
+from vapay._walk import MAX_REWALKS, Changes, Key, PageSource, Seen, item_id, logger
 
 T = TypeVar("T")
 K = TypeVar("K")
@@ -49,14 +50,46 @@ def fan_out(
     check_int(concurrency, name="concurrency", minimum=1)
     if buffer is not None:
         check_int(buffer, name="buffer", minimum=0)
-    scheduler = Scheduler(
-        source,
-        listing,
+    schedule = functools.partial(
+        Scheduler,
         concurrency=concurrency,
         buffer=default_buffer(concurrency) if buffer is None else buffer,
         key=key,
     )
-    return _items(scheduler.pages(), Seen(key) if dedupe else None)
+    if not dedupe:
+        return _items(schedule(source, listing).pages(), None)
+    return _exactly_once(source, listing, schedule, Seen(key))
+
+
+async def _exactly_once(
+    source: Iterable[K] | AsyncIterable[K],
+    listing: Callable[[K], PageSource[T]],
+    schedule: Callable[..., Scheduler[K, T]],
+    seen: Seen[T],
+) -> AsyncGenerator[T, None]:
+    """Every item once: listings that changed while walked are walked again, at the end."""
+    changes: Changes[K] = Changes()
+
+    def watched(key: K) -> PageSource[T]:
+        return changes.watch(key, listing(key))
+
+    keys: Iterable[K] | AsyncIterable[K] = source
+    for rewalk in range(MAX_REWALKS + 1):
+        async with contextlib.aclosing(_items(schedule(keys, watched).pages(), seen)) as items:
+            async for item in items:
+                yield item
+        keys = changes.take()
+        if not keys:
+            return
+        if rewalk == MAX_REWALKS:
+            logger.warning(
+                "%d listing(s) still changed on walk %d; items of the last walk's changes "
+                "may be missing: walk them again later",
+                len(keys),
+                rewalk + 1,
+            )
+            return
+        logger.info("walking %d listing(s) again: they changed while walked", len(keys))
 
 
 async def _items(

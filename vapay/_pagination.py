@@ -17,7 +17,17 @@ from typing import Generic, TypeVar
 from vapay._models import Page
 from vapay._schedule import Scheduler, cancel_all
 from vapay._validate import check_int
-from vapay._walk import FetchPage, Key, PageSource, Seen, Walk, item_id
+from vapay._walk import (
+    MAX_REWALKS,
+    Changes,
+    FetchPage,
+    Key,
+    PageSource,
+    Seen,
+    Walk,
+    item_id,
+    logger,
+)
 
 T = TypeVar("T")
 
@@ -50,7 +60,6 @@ class AsyncPager(Generic[T]):
             check_int(buffer, name="buffer", minimum=0)
         # A PageSource may fetch in two steps, which a concurrent walk uses.
         self._source = fetch if isinstance(fetch, PageSource) else PageSource(fetch, where)
-        self._fetch = self._source.fetch
         self._start = page
         self._concurrency = concurrency
         self._buffer = concurrency if buffer is None else buffer
@@ -67,7 +76,7 @@ class AsyncPager(Generic[T]):
         seen = Seen(self._key) if self._dedupe else None
         # Closed here and now, not when garbage collected, so that leaving the
         # loop cancels the requests in flight at once.
-        async with contextlib.aclosing(self.pages()) as pages:
+        async with contextlib.aclosing(self._item_pages()) as pages:
             async for page in pages:
                 items = page.items if seen is None else seen.unseen(page.items)
                 last = len(items) - 1
@@ -78,23 +87,48 @@ class AsyncPager(Generic[T]):
                         self.resume_page = page.next_page()
                     yield item
 
-    async def pages(self) -> AsyncGenerator[Page[T], None]:
+    def pages(self) -> AsyncGenerator[Page[T], None]:
         """Every page, in order, from the start page."""
+        return self._pages(self._source)
+
+    async def _pages(self, source: PageSource[T]) -> AsyncGenerator[Page[T], None]:
         self.resume_page = self._start
-        async with contextlib.aclosing(self._walk()) as pages:
+        async with contextlib.aclosing(self._walk(source)) as pages:
             async for page in pages:
                 self.resume_page = page.number
                 yield page
                 self.resume_page = page.next_page()
         self.resume_page = None
 
-    def _walk(self) -> AsyncGenerator[Page[T], None]:
+    def _item_pages(self) -> AsyncGenerator[Page[T], None]:
+        """The pages whose items are handed over: with `dedupe`, of every walk needed."""
+        return self._exactly_once() if self._dedupe else self.pages()
+
+    async def _exactly_once(self) -> AsyncGenerator[Page[T], None]:
+        # A listing that changed while walked is walked again (see `Changes`); the
+        # caller's `Seen` drops what the earlier walks handed over.
+        changes: Changes[None] = Changes()
+        source = changes.watch(None, self._source)
+        for rewalk in range(MAX_REWALKS + 1):
+            async with contextlib.aclosing(self._pages(source)) as pages:
+                async for page in pages:
+                    yield page
+            if not changes.take():
+                return
+            if rewalk == MAX_REWALKS:
+                logger.warning(
+                    "%s still changed on walk %d: walk it again later", self._where, rewalk + 1
+                )
+                return
+            logger.info("%s: walking it again, it changed while walked", self._where)
+
+    def _walk(self, source: PageSource[T]) -> AsyncGenerator[Page[T], None]:
         """The admitted pages: one request at a time, or through the scheduler."""
         if self._concurrency == 1:
-            return self._sequential()
+            return self._sequential(source)
         scheduler = Scheduler(
             [None],
-            lambda _: self._source,
+            lambda _: source,
             concurrency=self._concurrency,
             buffer=self._buffer,
             first_page=self._start,
@@ -102,12 +136,12 @@ class AsyncPager(Generic[T]):
         )
         return scheduler.pages()
 
-    async def _sequential(self) -> AsyncGenerator[Page[T], None]:
+    async def _sequential(self, source: PageSource[T]) -> AsyncGenerator[Page[T], None]:
         # No tasks at all: one request at a time is a plain loop.
         walk: Walk[T] = Walk(self._where, self._key)
         number: int | None = self._start
         while number is not None:
-            page = await self._fetch(number)
+            page = await source.fetch(number)
             if not walk.admit(page):
                 return
             yield page
@@ -119,7 +153,7 @@ class AsyncPager(Generic[T]):
         # of the item generator per item.
         items: list[T] = []
         seen = Seen(self._key) if self._dedupe else None
-        async with contextlib.aclosing(self.pages()) as pages:
+        async with contextlib.aclosing(self._item_pages()) as pages:
             async for page in pages:
                 items += page.items if seen is None else seen.unseen(page.items)
         return items

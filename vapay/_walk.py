@@ -115,7 +115,7 @@ def check_page(page: Page[T], *, first: Page[T] | None, where: str = "") -> str 
             f"{prefix}the listing changed while it was walked (page {page.number}: total "
             f"{start.total} -> {block.total}, pages {start.total_pages} -> "
             f"{block.total_pages}); items may have moved between pages: "
-            "pass dedupe=True to drop repeats"
+            "pass dedupe=True to walk it again and get every item exactly once"
         )
     return None
 
@@ -194,3 +194,59 @@ class Seen(Generic[T]):
                 seen.add(identity)
                 unseen.append(item)
         return unseen
+
+
+K = TypeVar("K")
+
+# Passes over a listing that keeps changing, for `dedupe=True`: the first walk,
+# then at most this many walks of the listings that changed during the one before.
+MAX_REWALKS = 3
+
+
+class Changes(Generic[K]):
+    """Which listings' totals changed while they were walked, for `dedupe=True`.
+
+    A listing that shrinks while it is walked (a payment paid late leaves a
+    window) moves later items towards the start: one can cross a page boundary
+    the walk has passed, and never be served. A listing that grows moves items
+    the other way (repeats). `dedupe=True` walks such a listing again, handing
+    over only what it has not handed over yet, so every item comes exactly once.
+    """
+
+    def __init__(self) -> None:
+        # Per listing watched: its key, and the totals its pages showed this walk.
+        self._watched: list[tuple[K, list[tuple[int | None, int]]]] = []
+
+    def watch(self, key: K, source: PageSource[T]) -> PageSource[T]:
+        """*source*, its pages' totals noted (a change flags *key* for `take`)."""
+        totals: list[tuple[int | None, int]] = []
+        self._watched.append((key, totals))
+
+        def observe(page: Page[T]) -> Page[T]:
+            block = page.pagination
+            if block is not None:
+                shape = (block.total, block.total_pages)
+                if shape not in totals:
+                    totals.append(shape)
+            return page
+
+        async def fetch(number: int) -> Page[T]:
+            return observe(await source.fetch(number))
+
+        decode = source.decode
+        return PageSource(
+            fetch,
+            source.where,
+            send=source.send,
+            decode=None if decode is None else lambda answer, n: observe(decode(answer, n)),
+        )
+
+    def take(self) -> list[K]:
+        """The keys whose listings changed since the last call, in the order watched.
+
+        Every listing watched so far starts afresh: a walk again sees only its own pages.
+        """
+        changed = [key for key, totals in self._watched if len(totals) > 1]
+        for _, totals in self._watched:
+            totals.clear()
+        return changed

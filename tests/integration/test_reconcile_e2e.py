@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from decimal import Decimal
 
 import vapay
@@ -48,3 +49,59 @@ async def test_a_late_payment_moves_its_invoice_from_unpaid_to_matched() -> None
     assert unpaid.attempts == (attempt.transaction_id,)
     assert (after.matched.count, after.unpaid.count, after.payments) == (1, 0, 1)
     assert after.received.gross == {"IDR": Decimal("75000.00")}
+
+
+async def test_a_late_callback_during_the_walk_loses_no_other_payment() -> None:
+    """A row leaving the window mid-walk shifts the rest up; dedupe=True walks again.
+
+    Yesterday's payments are reconciled while the bank's late callback for an
+    expired attempt (yesterday) lands after page 1: that row moves to today, the
+    rows after it move up a place, and the one crossing the page boundary would
+    never be served. (Found by the adversarial review.)
+    """
+    now = [time.time()]
+    yesterday = dt.datetime.now(JAKARTA).date() - dt.timedelta(days=1)
+    late: list[str] = []
+    fired: list[bool] = []
+
+    async def late_callback(request: vapay.Request, call_next: vapay.Handler) -> vapay.Response:
+        response = await call_next(request)
+        if "va-transactions" in request.path and not fired:
+            fired.append(True)  # after page 1 was served
+            await sandbox.pay_late(late[0])
+        return response
+
+    sandbox = Sandbox(accounts=1, virtual_accounts_per_account=0, clock=lambda: now[0])
+    async with sandbox, client_for(sandbox, middlewares=[late_callback]) as client:
+        account_id = sandbox.state.accounts[0].id
+        invoices = []
+        for n in range(5):
+            va = await client.virtual_accounts.create(
+                account_id,
+                bank_code="BRI",
+                kind="permanent",
+                amount=Decimal(100000),
+                merchant_reff_no=f"INV-{n}",
+            )
+            invoices.append(Invoice(reference=f"INV-{n}", amount=Decimal(100000)))
+            now[0] = dt.datetime.combine(yesterday, dt.time(9), tzinfo=JAKARTA).timestamp()
+            if n == 0:
+                late.append((await sandbox.expire_attempt(account_id, va.number)).transaction_id)
+            else:
+                await sandbox.pay(account_id, va.number)
+            now[0] = time.time()
+        start, end = jakarta_days(yesterday)
+        payments = client.va_transactions.list_many(
+            [account_id],
+            processed_timestamp_from=start,
+            processed_timestamp_to=end,
+            sort_order="asc",
+            per_page=2,
+            dedupe=True,
+        )
+        report = await reconcile(payments, invoices)
+
+    # INV-1..4 were paid yesterday; INV-0 was paid late, today: outside the window.
+    assert fired
+    assert [e.invoice.reference for e in report.unpaid.entries] == ["INV-0"]
+    assert report.matched.count == 4

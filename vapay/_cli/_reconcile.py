@@ -2,11 +2,13 @@
 
 The ledger is read and checked first, before any request. Then every account is
 listed, and the payments of the window (calendar days in Jakarta time, on
-`processed_timestamp`) of all of them are walked with `va_transactions.list_many`
+`processed_timestamp`) of all of them are walked with `va_transactions.list_many`:
 oldest first, so that payments arriving during the walk land after it instead of
-shifting pages, and fed to `vapay.reconcile.Reconciler`, which counts each
-`transaction_id` once with the most advanced status winning. Unexpected payments
-are written to `-o` as they are found; the invoices that do not tie out follow.
+shifting pages; with `dedupe=True`, so that an account whose payments change
+during the walk (a late callback moves a row out of the window, and the rows after
+it up a place) is walked again. `vapay.reconcile.Reconciler` counts each
+`transaction_id` once, the most advanced status winning. Unexpected payments are
+written to `-o` as they are found; the invoices that do not tie out follow.
 
 Exit status: 0 when nothing needs action, 3 when a mismatch, a duplicate or an
 unexpected payment exists (unpaid invoices alone are normal), 1 for errors, 2
@@ -183,6 +185,9 @@ async def _walk_payments(
         sort_order="asc",
         per_page=args.per_page,
         concurrency=args.concurrency,
+        # A late callback can move a payment out of the window mid-walk, shifting
+        # the rows after it: a listing that changed is walked again.
+        dedupe=True,
     )
     position = {account_id: index for index, account_id in enumerate(account_ids)}
     display.start_task(task)
