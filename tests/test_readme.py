@@ -441,13 +441,16 @@ def test_the_taking_payments_recipe_opens_a_va_and_reads_its_balance(
     assert lines[1:] == ["available 0.00 pending 0.00"]
 
 
-async def test_the_create_once_recipe_finds_a_va_whose_answer_was_lost() -> None:
-    """When the create's answer is lost, the recipe returns the VA it opened: exactly one."""
+@pytest.mark.parametrize("live", [False, True], ids=["seed-listing", "live-listing"])
+async def test_the_create_once_recipe_finds_a_va_whose_answer_was_lost(live: bool) -> None:
+    """When the create's answer is lost, the recipe returns the VA it opened: exactly one.
+
+    The seed page's VA listing carries no merchant_reff_no, the live API's does.
+    """
     namespace: dict[str, object] = {}
     exec(block_starting("async def open_va_once("), namespace)  # noqa: S102 - our README
     open_va_once = namespace["open_va_once"]
-    # The live API's shape: its VA listing carries merchant_reff_no (the seed page's does not).
-    async with Sandbox(accounts=1, virtual_accounts_per_account=0, live=True) as sandbox:
+    async with Sandbox(accounts=1, virtual_accounts_per_account=0, live=live) as sandbox:
         account_id = sandbox.state.accounts[0].id
         sandbox.truncate_next(route="virtual_accounts.create")  # opened, answer cut
         async with vapay.Client(**sandbox.client_options()) as client:

@@ -226,7 +226,12 @@ def _amounts_of(entry: Matched | AmountMismatch | Duplicate | Unpaid) -> Mapping
 
 
 def _amounts_json(amounts: Mapping[str, Decimal]) -> dict[str, str]:
-    return {currency: str(value) for currency, value in sorted(amounts.items())}
+    return {currency: _text(value) for currency, value in sorted(amounts.items())}
+
+
+def _text(value: Decimal) -> str:
+    """An amount's exact digits, positional ("100000", never "1E+5")."""
+    return f"{value:f}"
 
 
 def entry_json(entry: Matched | AmountMismatch | Duplicate | Unpaid) -> dict[str, object]:
@@ -236,7 +241,7 @@ def entry_json(entry: Matched | AmountMismatch | Duplicate | Unpaid) -> dict[str
         "category": outcome_category(entry),
         "merchant_reff_no": invoice.reference,
         "account_id": invoice.account_id,
-        "due": str(invoice.amount),
+        "due": _text(invoice.amount),
         "currency": invoice.currency,
     }
     if isinstance(entry, Matched):
@@ -244,9 +249,9 @@ def entry_json(entry: Matched | AmountMismatch | Duplicate | Unpaid) -> dict[str
     elif isinstance(entry, AmountMismatch):
         data |= {
             "transaction_ids": [entry.transaction_id],
-            "paid": {entry.paid.currency: str(entry.paid.value)},
+            "paid": {entry.paid.currency: _text(entry.paid.value)},
             "direction": entry.direction,
-            "difference": None if entry.difference is None else str(entry.difference),
+            "difference": None if entry.difference is None else _text(entry.difference),
         }
     elif isinstance(entry, Duplicate):
         data |= {

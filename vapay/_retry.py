@@ -45,6 +45,20 @@ def is_retryable(request: Request, outcome: Response | APIConnectionError) -> bo
     return request.idempotent and outcome.status in _RETRYABLE_STATUSES
 
 
+def may_have_reached(outcome: Response | APIConnectionError) -> bool:
+    """Whether the server may have acted on the attempt that had *outcome*.
+
+    A 429 or 408 answer says it did not; a connection refused says it never
+    arrived. Anything else may have been carried out.
+    """
+    if isinstance(outcome, APIConnectionError):
+        return outcome.may_have_reached_server
+    return outcome.status not in _UNPROCESSED_STATUSES
+
+
+_UNPROCESSED_STATUSES = frozenset({408, 429})
+
+
 def parse_retry_after(value: str | None, *, now: float) -> float | None:
     """Seconds to wait from a Retry-After header (seconds or HTTP date), or None.
 
@@ -143,8 +157,9 @@ class RetryMiddleware:
     async def __call__(self, request: Request, call_next: Handler) -> Response:
         """Send *request*, retrying what is safe and worth it."""
         attempt = 0
+        reached = False
         while True:
-            sent = self._for_attempt(request, attempt)
+            sent = self._for_attempt(request, attempt, reached)
             outcome: Response | APIConnectionError
             if isinstance(sent, APITimeoutError):
                 outcome = sent
@@ -164,10 +179,13 @@ class RetryMiddleware:
                 return outcome
             if logger.isEnabledFor(logging.INFO):
                 _log_retry(request, attempt, outcome, delay)
+            reached = reached or may_have_reached(outcome)
             await self._sleep(delay)
             attempt += 1
 
-    def _for_attempt(self, request: Request, attempt: int) -> Request | APITimeoutError:
+    def _for_attempt(
+        self, request: Request, attempt: int, reached: bool
+    ) -> Request | APITimeoutError:
         """*request* as attempt number *attempt* sends it, or the error of a passed deadline."""
         timeout = request.timeout
         if request.deadline is not None:
@@ -180,7 +198,9 @@ class RetryMiddleware:
                 )
             timeout = remaining if timeout is None else min(timeout, remaining)
         if attempt != request.attempt or timeout != request.timeout:
-            request = attrs.evolve(request, attempt=attempt, timeout=timeout)
+            request = attrs.evolve(
+                request, attempt=attempt, timeout=timeout, reached_before=reached
+            )
         return request
 
     def _next_delay(

@@ -66,6 +66,9 @@ class Request:
         max_retries: retries after the first attempt.
         deadline: `time.monotonic()` after which no new attempt starts, or None.
         attempt: 0 for the first attempt, then 1, 2, ... (set by the retry middleware).
+        reached_before: whether an earlier attempt of this call may have reached the
+            server (it got an answer other than 408 or 429, or lost its connection
+            after sending); set by the retry middleware.
     """
 
     method: str
@@ -78,6 +81,7 @@ class Request:
     max_retries: int = 0
     deadline: float | None = None
     attempt: int = 0
+    reached_before: bool = False
 
     def with_headers(self, **headers: str) -> Request:
         """A copy with *headers* added (underscores in names become dashes)."""
@@ -86,7 +90,11 @@ class Request:
         return self.replace_headers(merged)
 
     def replace_headers(self, headers: Mapping[str, str]) -> Request:
-        """A copy with *headers* in place of this request's (on every request: no evolve)."""
+        """A copy with *headers* in place of this request's (on every request: no evolve).
+
+        Names every field: a field added to `Request` must be added here too
+        (`tests/unit/test_transport_request.py` checks).
+        """
         return Request(
             method=self.method,
             url=self.url,
@@ -98,6 +106,7 @@ class Request:
             max_retries=self.max_retries,
             deadline=self.deadline,
             attempt=self.attempt,
+            reached_before=self.reached_before,
         )
 
     @property

@@ -35,8 +35,11 @@ the payments streamed through.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import AsyncIterable, Callable, Iterable
 from decimal import Decimal
+
+import attrs
 
 from vapay._models import Money, VATransaction
 from vapay._reconcile_report import (
@@ -74,6 +77,44 @@ _PAID = "paid"
 _ZERO = Decimal(0)
 
 
+def checked_invoice(invoice: Invoice) -> Invoice:
+    """*invoice* with its amount a `Decimal` and its currency in capitals, or why not.
+
+    Raises:
+        TypeError: a reference that is not a string, an amount that is not a
+            `Decimal` or an `int`, an account id that is not a string.
+        ValueError: a blank reference, a negative or non-finite amount, a currency
+            that is not three letters.
+    """
+    # Read as plain objects: invoices come from users' data, whatever their annotations say.
+    reference: object = invoice.reference
+    amount: object = invoice.amount
+    currency: object = invoice.currency
+    account_id: object = invoice.account_id
+    if not isinstance(reference, str):
+        raise TypeError(f"an invoice reference must be a string, got {reference!r:.40}")
+    key = reference_key(reference)
+    if not key:
+        raise ValueError("an invoice has a blank reference")
+    if isinstance(amount, bool) or not isinstance(amount, (Decimal, int)):
+        raise TypeError(
+            f"invoice {key!r}: the amount must be a Decimal or an int, got {amount!r:.40}"
+        )
+    exact = Decimal(amount)
+    if not exact.is_finite() or exact < 0:
+        raise ValueError(f"invoice {key!r}: the amount must be >= 0, got {exact}")
+    if not (isinstance(currency, str) and _CURRENCY.fullmatch(currency)):
+        raise ValueError(
+            f"invoice {key!r}: the currency must be three letters, got {currency!r:.20}"
+        )
+    if account_id is not None and not isinstance(account_id, str):
+        raise TypeError(f"invoice {key!r}: the account id must be a string or None")
+    return attrs.evolve(invoice, amount=exact, currency=currency.upper())
+
+
+_CURRENCY = re.compile("[A-Za-z]{3}")
+
+
 def reference_key(reference: str) -> str:
     """How references are compared: trimmed of surrounding whitespace, otherwise exact."""
     return reference.strip()
@@ -91,7 +132,9 @@ class Reconciler:
             as soon as it is seen (write it out; it is not kept).
 
     Raises:
-        ValueError: a blank or repeated reference, or a negative amount.
+        ValueError: a blank or repeated reference, a negative amount, a bad currency.
+        TypeError: a reference, amount or account id of the wrong type (see
+            `checked_invoice`; an `int` amount is taken as a `Decimal`).
     """
 
     def __init__(
@@ -101,14 +144,11 @@ class Reconciler:
         on_unexpected: Callable[[VATransaction], object] | None = None,
     ) -> None:
         self._invoices: dict[str, Invoice] = {}
-        for invoice in invoices:
+        for given in invoices:
+            invoice = checked_invoice(given)
             key = reference_key(invoice.reference)
-            if not key:
-                raise ValueError("an invoice has a blank reference")
             if key in self._invoices:
                 raise ValueError(f"the reference {key!r} is on two invoices")
-            if not invoice.amount.is_finite() or invoice.amount < 0:
-                raise ValueError(f"invoice {key!r}: the amount must be >= 0, got {invoice.amount}")
             self._invoices[key] = invoice
         self._on_unexpected = on_unexpected
         # Per invoice key: its paid payments, flat (id, amount, currency, id, ...):
@@ -135,12 +175,16 @@ class Reconciler:
             return
         self._seen_paid.add(transaction_id)
         amount = payment.amount
+        currency = amount.currency.upper()  # "idr" on the wire is IDR
+        if currency != amount.currency:
+            amount = Money(value=amount.value, currency=currency)
         gross = self._gross
-        gross[amount.currency] = gross.get(amount.currency, _ZERO) + amount.value
+        gross[currency] = gross.get(currency, _ZERO) + amount.value
         fee = payment.fees
         if fee is not None:
             fees = self._fees
-            fees[fee.amount.currency] = fees.get(fee.amount.currency, _ZERO) + fee.amount.value
+            fee_currency = fee.amount.currency.upper()
+            fees[fee_currency] = fees.get(fee_currency, _ZERO) + fee.amount.value
         (self._settled if payment.has_settle else self._unsettled).add(amount)
         invoice = None if key is None else self._invoices.get(key)
         if key is None or invoice is None or invoice.account_id not in (None, payment.account_id):
@@ -148,7 +192,7 @@ class Reconciler:
             if self._on_unexpected is not None:
                 self._on_unexpected(payment)
             return
-        self._paid[key] = (*self._paid.get(key, ()), transaction_id, amount.value, amount.currency)
+        self._paid[key] = (*self._paid.get(key, ()), transaction_id, amount.value, currency)
 
     def report(self, *, with_matched: bool = False) -> Report:
         """The report of everything added so far.
@@ -195,7 +239,9 @@ class Reconciler:
             attempts = self._attempts.get(key, ())
             # A late callback may have turned an expired attempt paid elsewhere.
             late = self._seen_paid
-            return Unpaid(invoice=invoice, attempts=tuple(t for t in attempts if t not in late))
+            # Once each, however often an attempt was listed.
+            unique = dict.fromkeys(t for t in attempts if t not in late)
+            return Unpaid(invoice=invoice, attempts=tuple(unique))
         paid = [
             (str(flat[i]), Decimal(flat[i + 1]), str(flat[i + 2])) for i in range(0, len(flat), 3)
         ]
@@ -244,8 +290,8 @@ async def reconcile(
         The `Report`.
 
     Raises:
-        ValueError: a blank or repeated invoice reference, or a negative amount
-            (before any payment is read).
+        ValueError, TypeError: a bad invoice, as `Reconciler` says (before any
+            payment is read).
     """
     reconciler = Reconciler(invoices, on_unexpected=on_unexpected)
     if isinstance(payments, AsyncIterable):
@@ -271,14 +317,22 @@ def jakarta_days(first: dt.date, last: dt.date | None = None) -> tuple[int, int]
     23:59:59.999 WIB.
 
     Raises:
-        ValueError: *last* is before *first*.
+        ValueError: *last* is before *first*, or a day outside 1970-01-02 to
+            9999-12-30 (Unix milliseconds start in the middle of Jakarta's
+            1970-01-01).
     """
     last = first if last is None else last
     if last < first:
         raise ValueError(f"the last day ({last}) is before the first ({first})")
+    if first < FIRST_DAY or last > LAST_DAY:
+        raise ValueError(f"days must be from {FIRST_DAY} to {LAST_DAY}, got {first} to {last}")
     start = dt.datetime.combine(first, dt.time(), tzinfo=JAKARTA)
     end = dt.datetime.combine(last, dt.time(), tzinfo=JAKARTA) + _DAY
     return (start - _EPOCH) // _MILLISECOND, (end - _EPOCH) // _MILLISECOND - 1
+
+
+FIRST_DAY = dt.date(1970, 1, 2)
+LAST_DAY = dt.date(9999, 12, 30)
 
 
 # Tracebacks and reprs name the public module, not where the classes live.

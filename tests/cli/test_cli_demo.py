@@ -81,3 +81,14 @@ def test_the_demo_on_a_terminal_shows_the_report_and_the_check(run_tty: Run) -> 
     assert "amount mismatch" in out
     assert "books do not tie out" in out
     assert "checked: found exactly the planted discrepancies" in err
+
+
+def test_the_demo_with_rows_on_stdout_puts_its_report_on_stderr(run: Run) -> None:
+    """`-o -`: stdout is the row stream alone; the report goes to stderr. (Review.)"""
+    result = run("demo", "--accounts", "2", "--invoices", "10", "-o", "-")
+
+    rows = [json.loads(line) for line in result.out.splitlines()]
+    assert result.code == 0
+    assert rows
+    assert all("category" in row for row in rows)
+    assert json.loads(result.err.splitlines()[-1])["checked"].startswith("found exactly")

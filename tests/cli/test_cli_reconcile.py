@@ -13,9 +13,11 @@ import attrs
 import pytest
 from test_cli_terminal import screen
 
+import vapay
 from conftest import Run
+from vapay._cli._reconcile import DISCREPANCY_COLUMNS, invoice_row
 from vapay._signature import JAKARTA
-from vapay.reconcile import jakarta_days
+from vapay.reconcile import Duplicate, Invoice, Reconciler, jakarta_days
 from vapay.sandbox import Sandbox, TransactionRecord
 
 TODAY = dt.datetime.now(JAKARTA).date()
@@ -219,3 +221,32 @@ def test_an_unreachable_api_is_exit_1(
 
     assert result.code == 1
     assert "vapay: error:" in result.err
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "1970-01-01"])
+def test_a_day_unix_ms_cannot_express_is_a_usage_error(run: Run, day: str) -> None:
+    """The calendar's ends are refused by the grammar (exit 2), never a traceback. (Review.)"""
+    result = run("reconcile", "--ledger", "l.csv", "--from", day)
+
+    assert result.code == 2
+    assert "must be from 1970-01-02 to 9999-12-30" in result.err
+
+
+def test_a_duplicate_paid_short_says_under() -> None:
+    """Two parts short of the invoice: the `-o` row says under, with a negative difference."""
+    reconciler = Reconciler([Invoice(reference="INV-1", amount=Decimal(100))])
+    for number in (1, 2):
+        reconciler.add(
+            vapay.VATransaction(
+                transaction_id=f"T{number}",
+                status="paid",
+                amount=vapay.Money(value=Decimal(30)),
+                merchant_reff_no="INV-1",
+            )
+        )
+    (entry,) = reconciler.report().duplicate.entries
+    assert isinstance(entry, Duplicate)
+
+    row = dict(zip(DISCREPANCY_COLUMNS, invoice_row(entry), strict=True))
+
+    assert (row["direction"], row["difference"], row["paid"]) == ("under", "-40", "60")

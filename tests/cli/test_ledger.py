@@ -143,3 +143,20 @@ def test_a_missing_ledger_file_is_a_ledger_error(tmp_path: Path) -> None:
     """A path that does not exist is a LedgerError naming it."""
     with pytest.raises(LedgerError, match="No such file"):
         read_ledger(str(tmp_path / "missing.csv"))
+
+
+def test_a_jsonl_ledger_keeps_line_separators_inside_strings(tmp_path: Path) -> None:
+    """U+2028 raw inside a JSON string is not a line break. (Review.)"""
+    text = (
+        '{"merchant_reff_no": "INV\u2028A", "amount": 1}\n{"merchant_reff_no": "B", "amount": 2}\n'
+    )
+
+    invoices = read_ledger(write(tmp_path, "l.jsonl", text))
+
+    assert [i.reference for i in invoices] == ["INV\u2028A", "B"]
+
+
+def test_a_csv_ledger_with_a_repeated_column_is_refused(tmp_path: Path) -> None:
+    """Two `amount` columns: refused, rather than the last one silently winning. (Review.)"""
+    with pytest.raises(LedgerError, match="line 1: the column 'amount' appears twice"):
+        read_ledger(write(tmp_path, "l.csv", "merchant_reff_no,amount,amount\nINV-1,100,999\n"))

@@ -408,3 +408,31 @@ async def test_list_many_payments_under_faults_is_complete_and_in_order(
     ]
     assert [(tx.account_id, tx.transaction_id) for tx in txs] == expected
     assert sum(1 for r in sent(sandbox, "va_transactions.list") if r.fault) > 0
+
+
+async def test_a_404_after_a_429_is_not_taken_for_a_deletion(
+    sandbox: Sandbox, client: vapay.Client
+) -> None:
+    """A 429 was never processed: the retry's 404 means there is no such VA. (Review.)"""
+    account_id = sandbox.state.accounts[0].id
+    sandbox.fail_next(429, route="virtual_accounts.delete", retry_after=0)
+
+    with pytest.raises(vapay.NotFoundError):
+        await client.virtual_accounts.delete(account_id, "01NOSUCHVA0000000000000000")
+
+    assert sandbox.state.count("virtual_accounts.delete") == 2
+
+
+@pytest.mark.parametrize("call", ["get", "update", "delete"])
+@pytest.mark.parametrize("va_id", [None, "", " "], ids=["none", "empty", "blank"])
+async def test_a_missing_va_id_is_refused_not_dropped(
+    sandbox: Sandbox, client: vapay.Client, call: str, va_id: object
+) -> None:
+    """No VA id is a ValueError; the call never goes to the account's collection. (Review.)"""
+    method = getattr(client.virtual_accounts, call)
+    arguments = {"status": "inactive"} if call == "update" else {}
+
+    with pytest.raises(ValueError, match="virtual_account_id"):
+        await method(sandbox.state.accounts[0].id, va_id, **arguments)
+
+    assert api_requests(sandbox) == []

@@ -377,3 +377,73 @@ def test_categories_partition_invoices_and_totals_add_up(
     }
     settled, unsettled = report.received.settled, report.received.unsettled
     assert settled.count + unsettled.count == report.payments
+
+
+def test_a_lower_case_currency_is_the_same_currency() -> None:
+    """`idr` on a row or an invoice is IDR: matched, totals under one code. (Review.)"""
+    report = run(
+        [Invoice(reference="INV-1", amount=Decimal(100), currency="idr")],
+        [payment("T1", "INV-1", "100", currency="idr", fee="1")],
+    )
+
+    assert (report.matched.count, report.needs_action) == (1, False)
+    assert (report.received.gross, report.received.fees) == (
+        {"IDR": Decimal(100)},
+        {"IDR": Decimal(1)},
+    )
+
+
+def test_an_int_invoice_amount_is_taken_exactly() -> None:
+    """`Invoice(amount=150000)` works as the Decimal it means."""
+    report = run([Invoice(reference="INV-1", amount=150000)], [payment("T1", "INV-1", "150000.00")])  # type: ignore[arg-type]
+
+    assert report.matched.count == 1
+
+
+@pytest.mark.parametrize(
+    ("fields", "error", "match"),
+    [
+        ({"reference": "INV-1", "amount": "150000"}, TypeError, "must be a Decimal or an int"),
+        ({"reference": "INV-1", "amount": None}, TypeError, "must be a Decimal or an int"),
+        ({"reference": "INV-1", "amount": 1.5}, TypeError, "must be a Decimal or an int"),
+        ({"reference": 7, "amount": 1}, TypeError, "reference must be a string"),
+        ({"reference": "INV-1", "amount": 1, "currency": "RP"}, ValueError, "three letters"),
+        ({"reference": "INV-1", "amount": 1, "account_id": 5}, TypeError, "account id"),
+    ],
+    ids=[
+        "text-amount",
+        "no-amount",
+        "float-amount",
+        "int-reference",
+        "bad-currency",
+        "int-account",
+    ],
+)
+def test_an_invoice_of_the_wrong_types_is_a_clear_error(
+    fields: dict[str, object], error: type[Exception], match: str
+) -> None:
+    """Bad invoice fields are TypeError/ValueError naming them, never an AttributeError."""
+    with pytest.raises(error, match=match):
+        Reconciler([Invoice(**fields)])  # type: ignore[arg-type]
+
+
+def test_an_attempt_listed_twice_is_listed_once() -> None:
+    """Unpaid's attempts name each transaction once."""
+    report = run(
+        [invoice("INV-1", "5")],
+        [
+            payment("E1", "INV-1", "5", status="expired"),
+            payment("E1", "INV-1", "5", status="expired"),
+        ],
+    )
+
+    (entry,) = report.unpaid.entries
+    assert isinstance(entry, Unpaid)
+    assert entry.attempts == ("E1",)
+
+
+def test_jakarta_days_refuse_days_unix_ms_cannot_express() -> None:
+    """Before 1970-01-02 (Jakarta) or past 9999-12-30: a ValueError, not an OverflowError."""
+    for first, last in ((dt.date(1970, 1, 1), None), (dt.date(9999, 12, 31), None)):
+        with pytest.raises(ValueError, match="days must be from 1970-01-02 to 9999-12-30"):
+            jakarta_days(first, last)

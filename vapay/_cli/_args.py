@@ -11,6 +11,7 @@ from vapay._cli._terminal import shown
 from vapay._cli._webhooks import add_webhooks
 from vapay._client import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
 from vapay._version import __version__
+from vapay.reconcile import FIRST_DAY, LAST_DAY
 
 KINDS = ("temporary", "permanent")
 FORMATS = ("csv", "jsonl")
@@ -154,6 +155,8 @@ def _subparser(
 # The API's documented largest pages; it answers 422 to a bigger `per_page`.
 MAX_ACCOUNTS_PER_PAGE = 100
 MAX_VIRTUAL_ACCOUNTS_PER_PAGE = 25
+# Payments: no maximum is documented; 100 is the largest page the API's examples use.
+MAX_PAYMENTS_PER_PAGE = 100
 
 
 def _add_per_page(parser: argparse.ArgumentParser, *, maximum: int, of: str) -> None:
@@ -249,11 +252,14 @@ def _add_va_export(actions: argparse._SubParsersAction[argparse.ArgumentParser])
 
 
 def calendar_day(text: str) -> dt.date:
-    """A calendar day, `YYYY-MM-DD`, for argparse."""
+    """A calendar day, `YYYY-MM-DD`, that Unix milliseconds can express, for argparse."""
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date YYYY-MM-DD: {shown(text)!r}") from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise argparse.ArgumentTypeError(f"must be from {FIRST_DAY} to {LAST_DAY}, got {day}")
+    return day
 
 
 RECONCILE_MOVED = (
@@ -308,7 +314,7 @@ def _add_reconcile(commands: argparse._SubParsersAction[argparse.ArgumentParser]
         metavar="N",
         help="page requests in flight at once, across all accounts (default: 16)",
     )
-    _add_per_page(reconcile, maximum=MAX_VIRTUAL_ACCOUNTS_PER_PAGE, of="payment listings")
+    _add_per_page(reconcile, maximum=MAX_PAYMENTS_PER_PAGE, of="payment listings")
 
 
 def _add_demo(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

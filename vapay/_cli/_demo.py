@@ -25,6 +25,7 @@ from pathlib import Path
 
 import attrs
 
+from vapay._cli._export import STDOUT
 from vapay._cli._output import CliError, Streams
 from vapay._cli._reconcile import Window, load_invoices, run_reconciliation, show_report
 from vapay._client import Client
@@ -190,8 +191,7 @@ async def demo_command(args: argparse.Namespace, streams: Streams) -> int:
         live=args.live,
         record_requests=False,  # a demo never reads the request log
     )
-    today = dt.datetime.now(JAKARTA).date()
-    window = Window.of(today, None)
+    first_day = dt.datetime.now(JAKARTA).date()
     with _ledger_file(args) as ledger:
         async with (
             sandbox,
@@ -211,6 +211,9 @@ async def demo_command(args: argparse.Namespace, streams: Streams) -> int:
             for account in sandbox.state.accounts[::2]:
                 await sandbox.settle(account.id)
             write_ledger(plans, ledger)
+            # From the day the payments began to today: a run that crosses
+            # Jakarta's midnight still covers them all.
+            window = Window.of(first_day, dt.datetime.now(JAKARTA).date())
             report = await run_reconciliation(
                 client, load_invoices(str(ledger)), window, args=args, streams=streams
             )
@@ -223,7 +226,7 @@ async def demo_command(args: argparse.Namespace, streams: Streams) -> int:
             window,
             streams,
             extra={"checked": checked, "ledger": str(ledger) if args.ledger_out else None},
-            to_stderr=False,
+            to_stderr=args.output == STDOUT,
         )
         streams.note(f"checked: {checked}")
     return 0

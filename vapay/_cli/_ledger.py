@@ -78,6 +78,9 @@ def _csv_rows(text: str, path: str) -> Iterator[tuple[int, Mapping[str, object]]
     except csv.Error as err:
         raise LedgerError(f"{path} line 1: {err}") from None
     names = [name.strip() for name in header]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise LedgerError(f"{path} line 1: the column {repeated[0]!r} appears twice")
     missing = [name for name in REQUIRED if name not in names]
     if missing:
         raise LedgerError(
@@ -94,7 +97,9 @@ def _csv_rows(text: str, path: str) -> Iterator[tuple[int, Mapping[str, object]]
 
 
 def _jsonl_rows(text: str, path: str) -> Iterator[tuple[int, Mapping[str, object]]]:
-    for line, raw in enumerate(text.splitlines(), start=1):
+    # "\n" only: U+2028 and other line breaks str.splitlines() knows may sit
+    # unescaped inside a JSON string.
+    for line, raw in enumerate(text.split("\n"), start=1):
         if not raw.strip():
             continue
         try:

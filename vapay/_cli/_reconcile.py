@@ -122,7 +122,7 @@ def invoice_row(entry: AmountMismatch | Duplicate | Unpaid) -> tuple[str | None,
             due,
             None if paid is None else decimal_text(paid),
             None if paid is None else decimal_text(paid - invoice.amount),
-            "split" if entry.split else "over",
+            _duplicate_direction(entry, paid),
             " ".join(entry.transaction_ids),
             None,
         )
@@ -138,6 +138,15 @@ def invoice_row(entry: AmountMismatch | Duplicate | Unpaid) -> tuple[str | None,
         None,
         " ".join(entry.attempts) or None,
     )
+
+
+def _duplicate_direction(entry: Duplicate, paid: Decimal | None) -> str:
+    """ "split" when the parts add up to the invoice, else whether they are under or over."""
+    if entry.split:
+        return "split"
+    if paid is None:
+        return "currency"
+    return "under" if paid < entry.invoice.amount else "over"
 
 
 def unexpected_row(payment: VATransaction) -> tuple[str | None, ...]:

@@ -66,9 +66,9 @@ class Resource:
         return await self._api.fetch(cls, "PATCH", path, json=json, idempotent=True, extra=extra)
 
     async def _delete(self, path: str) -> None:
-        """Delete; a 404 on a retry means an earlier attempt of this call deleted it."""
+        """Delete; a 404 after an attempt that may have arrived means that attempt deleted it."""
         response = await self._api.call("DELETE", path, idempotent=True)
-        if response.status == HTTPStatus.NOT_FOUND and response.request.attempt > 0:
+        if response.status == HTTPStatus.NOT_FOUND and response.request.reached_before:
             return
         unwrap(response)
 

@@ -32,11 +32,14 @@ MAX_USAGE = 255
 MAX_REFERENCE_LENGTH = 255
 
 
-def _path(account_id: object, va_id: object = None) -> str:
-    parts = ["v1.0", "virtual-accounts", path_segment(account_id, name="account_id")]
-    if va_id is not None:
-        parts.append(path_segment(va_id, name="virtual_account_id"))
-    return api_path(*parts)
+def _path(account_id: object) -> str:
+    return api_path("v1.0", "virtual-accounts", path_segment(account_id, name="account_id"))
+
+
+def _va_path(account_id: object, va_id: object) -> str:
+    # The VA's id is checked like any id: None or "" is refused, never dropped
+    # (which would send the call to the account's collection instead).
+    return f"{_path(account_id)}/{path_segment(va_id, name='virtual_account_id')}"
 
 
 def _owner(account_id: object) -> dict[str, object]:
@@ -139,7 +142,7 @@ class VirtualAccounts(Resource):
             NotFoundError: no such account or virtual account.
         """
         return await self._get(
-            VirtualAccount, _path(account_id, virtual_account_id), extra=_owner(account_id)
+            VirtualAccount, _va_path(account_id, virtual_account_id), extra=_owner(account_id)
         )
 
     async def create(
@@ -259,7 +262,7 @@ class VirtualAccounts(Resource):
         }
         return await self._put(
             VirtualAccount,
-            _path(account_id, virtual_account_id),
+            _va_path(account_id, virtual_account_id),
             json=body,
             extra=_owner(account_id),
         )
@@ -268,14 +271,15 @@ class VirtualAccounts(Resource):
         """Delete a virtual account that has taken no payment.
 
         `DELETE .../{account_id}/{virtual_account_id}`; retried like a read. A 404
-        on a retry means the earlier attempt deleted it, and is not an error.
+        after an attempt that may have reached the server (a 5xx, a timeout, a
+        connection lost after sending) means that attempt deleted it: not an error.
 
         Raises:
             PermissionDeniedError: the VA has payments (deactivate it instead:
                 `update(..., status="inactive", ...)`).
             NotFoundError: no such account or virtual account.
         """
-        await self._delete(_path(account_id, virtual_account_id))
+        await self._delete(_va_path(account_id, virtual_account_id))
 
 
 def _listing_params(
