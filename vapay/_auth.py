@@ -133,6 +133,12 @@ class ClientCredentialsTokenProvider:
         held = self._held
         if not force and held is not None and self._fresh(held.token):
             return held.token
+        flight = self._flight
+        if flight is not None and flight.get_loop() is not asyncio.get_running_loop():
+            # Left pending by a loop that was closed without finishing its tasks:
+            # it will never land, and this loop cannot wait on it.
+            flight.remove_done_callback(self._landed)
+            self._flight = None
         if self._flight is None:
             self._flight = asyncio.ensure_future(
                 self._shared.obtain(self._request_token, known=held, refused=force)
@@ -301,6 +307,8 @@ class AuthMiddleware:
                 f"{request.method} {request.path}: the deadline passed waiting for a token",
                 method=request.method,
                 path=request.path,
+                # Not sent: a create that timed out here surely opened nothing.
+                may_have_reached_server=False,
             ) from None
 
     def _authorized(self, request: Request, token: Token) -> Request:

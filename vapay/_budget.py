@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import weakref
 from collections.abc import Awaitable, Callable
 from typing import Protocol, runtime_checkable
 
@@ -99,18 +100,30 @@ class Turns:
         self.max_wait = max_wait
         self._clock = clock
         self._sleep = sleep
-        self._turn = asyncio.Lock()
+        # One lock per event loop: a lock binds to the loop it first waits in, and a
+        # client may be used under one asyncio.run() after another.
+        self._turns: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def _lock(self) -> asyncio.Lock:
+        loop = asyncio.get_running_loop()
+        lock = self._turns.get(loop)
+        if lock is None:
+            lock = self._turns[loop] = asyncio.Lock()
+        return lock
 
     async def take(self, reserve: Reserve, timeout: float | None) -> bool:
         """A slot from *reserve* within *timeout* (and `max_wait`), slept until."""
+        turn = self._lock()
         # A slot free right now needs no turn: turns are for sharing the waits, and
         # taking one for every request would queue the reservations' round trips.
-        if not self._turn.locked() and await reserve(0.0) is not None:
+        if not turn.locked() and await reserve(0.0) is not None:
             return True
         bound = self.max_wait if timeout is None else max(0.0, min(timeout, self.max_wait))
         give_up_at = self._clock() + bound
         try:
-            await asyncio.wait_for(self._turn.acquire(), bound)
+            await asyncio.wait_for(turn.acquire(), bound)
         except asyncio.TimeoutError:
             return False
         try:
@@ -121,7 +134,7 @@ class Turns:
                 await self._sleep(wait)
             return True
         finally:
-            self._turn.release()
+            turn.release()
 
 
 class RateLimit:
@@ -206,10 +219,11 @@ class BudgetMiddleware:
 
 
 def _no_slot(request: Request) -> APITimeoutError:
-    error = APITimeoutError(
+    return APITimeoutError(
         f"{request.method} {request.path}: no slot in the request budget before its "
-        "deadline or the budget's max_wait"
+        "deadline or the budget's max_wait",
+        method=request.method,
+        path=request.path,
+        # It was never sent: safe to send again, whatever the method.
+        may_have_reached_server=False,
     )
-    # It was never sent: safe to send again, whatever the method.
-    error.may_have_reached_server = False
-    return error

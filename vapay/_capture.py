@@ -43,8 +43,18 @@ class ResponseInfo:
     elapsed: float
 
 
-# The lists of the open capture blocks of this context, outermost first.
-_CAPTURES: ContextVar[tuple[list[ResponseInfo], ...]] = ContextVar("vapay_captures", default=())
+class _Capture:
+    """One block's list, and whether the block is still open."""
+
+    __slots__ = ("open", "seen")
+
+    def __init__(self) -> None:
+        self.seen: list[ResponseInfo] = []
+        self.open = True
+
+
+# The capture blocks entered in this context, outermost first.
+_CAPTURES: ContextVar[tuple[_Capture, ...]] = ContextVar("vapay_captures", default=())
 
 
 @contextlib.contextmanager
@@ -64,20 +74,32 @@ def capture_responses() -> Iterator[list[ResponseInfo]]:
     the outer block's list too. Safe with many tasks sharing one client: only
     calls made by this task, or by tasks it starts inside the block, count.
 
+    A block inside an async generator must not span a `yield`: the generator
+    runs in its caller's context, so the caller's own calls between two items
+    would be recorded too (an abandoned generator's block stops recording when
+    it is finalized).
+
     Yields:
         The list the records are appended to; it stays readable after the block.
     """
-    seen: list[ResponseInfo] = []
-    token = _CAPTURES.set((*_CAPTURES.get(), seen))
+    capture = _Capture()
+    token = _CAPTURES.set((*_CAPTURES.get(), capture))
     try:
-        yield seen
+        yield capture.seen
     finally:
-        _CAPTURES.reset(token)
+        capture.open = False
+        with contextlib.suppress(ValueError):
+            # ValueError: finalized in another context (an abandoned generator's
+            # block); the flag above has already stopped it.
+            _CAPTURES.reset(token)
 
 
 def active() -> tuple[list[ResponseInfo], ...]:
-    """The open capture lists of this context (empty, the usual case, costs nothing more)."""
-    return _CAPTURES.get()
+    """The lists of the open capture blocks of this context (usually none)."""
+    captures = _CAPTURES.get()
+    if not captures:
+        return ()
+    return tuple(capture.seen for capture in captures if capture.open)
 
 
 async def send_captured(

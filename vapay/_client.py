@@ -318,6 +318,8 @@ class Client:
         transport = AiohttpTransport(
             self._session.get, connect_hint="" if chosen_url else _DEFAULT_HOST_HINT
         )
+        if retry_policy is not None and not isinstance(retry_policy, RetryPolicy):
+            raise ValueError(f"retry_policy must be a vapay.RetryPolicy, got {retry_policy!r:.40}")
         retry = RetryMiddleware(retry_policy)
         # Innermost, next to the transport: every attempt takes a slot, and the time
         # spent waiting for one counts against the deadline like any other wait.

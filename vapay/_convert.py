@@ -22,7 +22,7 @@ from cattrs.gen import make_dict_structure_fn
 
 from vapay import _fastpath
 from vapay._models import DEFAULT_CURRENCY, Fee, Money, Pagination
-from vapay._numbers import decimal_from_text, in_range
+from vapay._numbers import decimal_from_string, in_range
 from vapay._signature import JAKARTA
 
 T = TypeVar("T")
@@ -66,8 +66,8 @@ def _to_int(value: object, _: object = None) -> int:
 
 def _to_decimal(value: object, _: object = None) -> Decimal:
     if type(value) is str:
-        # Decimal() itself ignores surrounding whitespace.
-        result = decimal_from_text(value)
+        # Surrounding whitespace is tolerated, as Decimal() itself does.
+        result = decimal_from_string(value.strip())
     elif type(value) is Decimal:
         result = value  # in range: `_envelope.loads` made it
     elif type(value) is int:

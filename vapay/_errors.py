@@ -85,10 +85,24 @@ class APIConnectionError(VapayError):
 
 
 class APITimeoutError(APIConnectionError):
-    """An attempt took longer than `timeout`, or the overall `deadline` passed."""
+    """An attempt took longer than `timeout`, or the overall `deadline` passed.
 
-    def __init__(self, message: str, *, method: str | None = None, path: str | None = None) -> None:
-        super().__init__(message, may_have_reached_server=True, method=method, path=path)
+    `may_have_reached_server` is False when the deadline passed before the request
+    left (waiting for a token, a budget slot, or a retry's turn after attempts
+    that surely did not arrive).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        method: str | None = None,
+        path: str | None = None,
+        may_have_reached_server: bool = True,
+    ) -> None:
+        super().__init__(
+            message, may_have_reached_server=may_have_reached_server, method=method, path=path
+        )
 
 
 class APIResponseValidationError(VapayError):

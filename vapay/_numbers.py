@@ -8,6 +8,7 @@ is refused where it is read, with the reason.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 
 # A double's decimal exponents: 4.9E-324 (the smallest subnormal) to 1.8E+308.
@@ -51,3 +52,20 @@ def decimal_from_text(text: str) -> Decimal:
     except InvalidOperation:
         raise ValueError(f"expected a decimal number, got {text!r:.40}") from None
     return in_range(number)
+
+
+# A decimal number as JSON writes one, in ASCII: Python's Decimal() alone would
+# also take "1_000", full-width or Arabic-Indic digits, "NaN" and "Infinity".
+_DECIMAL_TEXT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
+def decimal_from_string(text: str) -> Decimal:
+    """An amount sent as a JSON string ("11000.00"), or written in a ledger, as a Decimal.
+
+    Raises:
+        NumberOutOfRangeError: as `decimal_from_text`.
+        ValueError: anything but plain ASCII decimal notation.
+    """
+    if _DECIMAL_TEXT.fullmatch(text) is None:
+        raise ValueError(f"expected a decimal number, got {text!r:.40}")
+    return decimal_from_text(text)

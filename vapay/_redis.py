@@ -41,7 +41,9 @@ def redis_errors() -> tuple[type[BaseException], ...]:
         raise ImportError(
             "vapay's Redis classes need redis-py: pip install 'vapay[redis]'"
         ) from err
-    return (RedisError, OSError, asyncio.TimeoutError)
+    # RuntimeError: a client made under an event loop that has since closed
+    # ("Event loop is closed", "attached to a different loop").
+    return (RedisError, OSError, asyncio.TimeoutError, RuntimeError)
 
 
 def text(value: bytes | str | None) -> str | None:
@@ -99,9 +101,26 @@ class RedisGuard:
         if not self._down:
             self._down = True
             # The error's class only: a message could carry the Redis URL.
+            hint = (
+                " (a Redis client belongs to the event loop it was first used in: "
+                "create it inside each asyncio.run())"
+                if isinstance(err, RuntimeError)
+                else ""
+            )
             logger.warning(
-                "vapay: Redis is unavailable (%s): %s is not shared until it is back; %s",
+                "vapay: Redis is unavailable (%s%s): %s is not shared until it is back; %s",
                 type(err).__name__,
+                hint,
                 self._what,
                 self._fallback,
             )
+
+
+# Redis takes PX up to 2**63 - 1 ms; anything past a year is "for good" here, and
+# a token whose expires_in says 1e300 must not turn every write into an error.
+_LONGEST_MS = 365 * 24 * 3600 * 1000
+
+
+def px(seconds: float) -> int:
+    """*seconds* as Redis's PX milliseconds: at least 1, at most a year."""
+    return max(1, min(_LONGEST_MS, int(seconds * 1000)))

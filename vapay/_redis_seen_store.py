@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from vapay._redis import DEFAULT_COMMAND_TIMEOUT, RedisGuard
+from vapay._redis import DEFAULT_COMMAND_TIMEOUT, RedisGuard, px
 from vapay._seen import MemorySeenStore
 from vapay._validate import check_int, check_positive
 
@@ -77,9 +77,7 @@ class RedisSeenStore:
         Of several processes taking a new key at once, exactly one gets True.
         """
         created = await self._guard.run(
-            lambda: self._redis.set(
-                f"{self._prefix}:{key}", "1", nx=True, px=max(1, int(self._ttl * 1000))
-            ),
+            lambda: self._redis.set(f"{self._prefix}:{key}", "1", nx=True, px=px(self._ttl)),
             _UNAVAILABLE,
         )
         if created is _UNAVAILABLE:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import secrets
 from typing import TYPE_CHECKING
 
-from vapay._redis import DEFAULT_COMMAND_TIMEOUT, RedisGuard, text
+from vapay._redis import DEFAULT_COMMAND_TIMEOUT, RedisGuard, px, text
 from vapay._validate import check_positive
 
 if TYPE_CHECKING:
@@ -84,9 +84,7 @@ class RedisTokenStore:
 
     async def set(self, key: str, value: str, *, ttl: float) -> None:
         """Store *value* under *key* for *ttl* seconds (nothing when Redis is unavailable)."""
-        await self._guard.run(
-            lambda: self._redis.set(self._key(key), value, px=max(1, int(ttl * 1000))), None
-        )
+        await self._guard.run(lambda: self._redis.set(self._key(key), value, px=px(ttl)), None)
 
     async def delete_if(self, key: str, value: str) -> bool:
         """Delete *key* only if it still holds *value*."""
@@ -99,9 +97,7 @@ class RedisTokenStore:
         """`SET {key}:lock owner NX PX ttl`: the owner token, or None when it is held."""
         owner = secrets.token_hex(16)
         taken = await self._guard.run(
-            lambda: self._redis.set(
-                self._key(key) + ":lock", owner, nx=True, px=max(1, int(ttl * 1000))
-            ),
+            lambda: self._redis.set(self._key(key) + ":lock", owner, nx=True, px=px(ttl)),
             _UNAVAILABLE,
         )
         if taken is _UNAVAILABLE:

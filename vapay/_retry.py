@@ -99,6 +99,16 @@ def backoff_delay(
     return jitter() * ceiling
 
 
+def _seconds(_: object, field: attrs.Attribute[float], value: object) -> None:
+    # A NaN delay would sleep forever; a negative one would drop the backoff.
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not (math.isfinite(value) and value >= 0)
+    ):
+        raise ValueError(f"{field.name} must be a finite number of seconds >= 0, got {value!r}")
+
+
 @attrs.frozen(kw_only=True)
 class RetryPolicy:
     """How long to wait between attempts.
@@ -110,9 +120,9 @@ class RetryPolicy:
             retries (the error surfaces rather than a worker stalling for it).
     """
 
-    initial_delay: float = 0.5
-    max_delay: float = 8.0
-    max_retry_after: float = 60.0
+    initial_delay: float = attrs.field(default=0.5, validator=_seconds)
+    max_delay: float = attrs.field(default=8.0, validator=_seconds)
+    max_retry_after: float = attrs.field(default=60.0, validator=_seconds)
 
     def delay(
         self,
@@ -195,6 +205,7 @@ class RetryMiddleware:
                     f"{request.method} {request.path}: the deadline passed",
                     method=request.method,
                     path=request.path,
+                    may_have_reached_server=reached,
                 )
             timeout = remaining if timeout is None else min(timeout, remaining)
         if attempt != request.attempt or timeout != request.timeout:

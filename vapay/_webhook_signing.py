@@ -28,6 +28,7 @@ import hmac
 import json
 import re
 import secrets
+from decimal import Decimal
 
 from vapay._numbers import MAX_EXPONENT, NumberOutOfRangeError, decimal_from_text
 
@@ -179,9 +180,16 @@ def normalize(raw_body: bytes) -> list[bytes]:
     if not as_sent:
         return [_utf8(encoded)]
     shortest = list(map(repr, map(float, as_sent)))
-    if shortest == as_sent:
+    if shortest == as_sent or not all(map(_same_value, as_sent, shortest)):
+        # The second form is for the same values written another way (`1.50`);
+        # digits a double cannot hold (`275000.500000000000000001`) were never
+        # signed as the double's shortest text, so they get no second form.
         return [_utf8(_joined(parts, as_sent))]
     return [_utf8(_joined(parts, as_sent)), _utf8(_joined(parts, shortest))]
+
+
+def _same_value(text: str, shortest: str) -> bool:
+    return text == shortest or Decimal(text) == Decimal(shortest)
 
 
 def _joined(parts: list[str], numbers: list[str]) -> str:

@@ -209,14 +209,19 @@ def _read_headers(headers: Mapping[str, str], *, partner_id_needed: bool) -> _De
 
 
 def _candidates(secrets: Secrets, partner_id: str | None) -> list[str]:
-    if isinstance(secrets, str):
-        found: Iterable[str] = [secrets]
+    # Checked at run time too: os.environ.get() gives None or "" for a missing variable.
+    found: object
+    if isinstance(secrets, str) or secrets is None:
+        found = [secrets]
     elif isinstance(secrets, Mapping):
         found = secrets.get(partner_id, ()) if partner_id is not None else ()
-        found = [found] if isinstance(found, str) else found
+        found = [found] if isinstance(found, str) or found is None else found
     else:
         found = secrets
-    # Checked at run time too: os.environ.get() gives None or "" for a missing variable.
+    if not isinstance(found, Iterable):
+        raise ValueError(
+            f"secrets must be strings, or a mapping to strings, not {type(found).__name__}"
+        )
     checked: list[object] = list(found)
     if not all(isinstance(secret, str) and secret for secret in checked):
         # An empty key would let anyone sign: it is a missing variable, not a secret.

@@ -257,3 +257,15 @@ def test_the_redis_classes_name_the_extra_when_redis_is_missing(
 
     with pytest.raises(ImportError, match=r"vapay\[redis\]"):
         vapay.RedisSeenStore(object())  # type: ignore[arg-type]
+
+
+async def test_a_token_living_longer_than_a_year_is_still_shared(
+    redis: redis.asyncio.Redis,
+) -> None:
+    """`expires_in` 1e300: stored for a year, not refused by Redis (and sharing kept). (Review.)"""
+    store = vapay.RedisTokenStore(redis)
+
+    await store.set(KEY, "v", ttl=1e300)
+
+    assert await store.get(KEY) == "v"
+    assert 0 < await redis.pttl(store._key(KEY)) <= 365 * 24 * 3600 * 1000

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import gc
+from collections.abc import AsyncIterator
 
 import pytest
 
 import vapay
+from vapay._capture import active
 from vapay.sandbox import Sandbox
 
 
@@ -136,3 +139,26 @@ def test_the_record_repr_shows_no_headers() -> None:
     )
 
     assert "Set-Cookie" not in repr(info)
+
+
+async def test_an_abandoned_generator_leaves_no_capture_recording(
+    sandbox: Sandbox, client: vapay.Client
+) -> None:
+    """A block in an async generator dropped mid-way stops recording once finalized. (Review.)"""
+    account_id = sandbox.state.accounts[0].id
+    finalized = asyncio.Event()
+
+    async def walk() -> AsyncIterator[object]:
+        try:
+            with vapay.capture_responses():
+                yield await client.accounts.get(account_id)
+        finally:
+            finalized.set()
+
+    walk_ = walk()
+    await anext(walk_)
+    del walk_
+    gc.collect()
+    await asyncio.wait_for(finalized.wait(), 1)
+
+    assert active() == ()

@@ -115,3 +115,50 @@ async def test_a_closed_client_stays_closed(sandbox: Sandbox) -> None:
 
     with pytest.raises(RuntimeError, match="the client has been closed"):
         await client.accounts.get(sandbox.state.accounts[0].id)
+
+
+def test_a_client_with_a_rate_limit_works_across_two_asyncio_runs() -> None:
+    """The in-process budget's turns are per loop: a second asyncio.run() works. (Review.)"""
+    result = run_program(
+        """
+        client = vapay.Client(**sandbox.client_options(), rate_limit=vapay.RateLimit(per_second=50))
+
+        async def burst():
+            await asyncio.gather(*[client.accounts.get(first) for _ in range(5)])
+            return "ok"
+
+        for _ in range(2):
+            try:
+                print(asyncio.run(burst()))
+            except Exception as err:
+                print(type(err).__name__, err)
+        asyncio.run(client.close())
+        """
+    )
+
+    assert result.stdout.splitlines() == ["ok", "ok"], result.stdout + result.stderr
+
+
+def test_a_token_request_left_by_a_closed_loop_does_not_break_the_client() -> None:
+    """A token request pending when its loop closed is dropped; the next loop asks again."""
+    result = run_program(
+        """
+        client = vapay.Client(**sandbox.client_options())
+        box["loop"].call_soon_threadsafe(sandbox.delay_next, 0.5, 1, "token")
+        import time; time.sleep(0.1)
+        loop = asyncio.new_event_loop()
+        try:
+            loop.run_until_complete(asyncio.wait_for(client.accounts.get(first), 0.1))
+        except asyncio.TimeoutError:
+            pass
+        loop.run_until_complete(loop.shutdown_asyncgens())
+        loop.close()
+        try:
+            print(asyncio.run(client.accounts.get(first)).id == first)
+        except Exception as err:
+            print(type(err).__name__, err)
+        asyncio.run(client.close())
+        """
+    )
+
+    assert result.stdout.splitlines()[:1] == ["True"], result.stdout + result.stderr

@@ -436,3 +436,18 @@ async def test_a_missing_va_id_is_refused_not_dropped(
         await method(sandbox.state.accounts[0].id, va_id, **arguments)
 
     assert api_requests(sandbox) == []
+
+
+async def test_a_create_that_timed_out_waiting_for_a_token_says_it_never_left(
+    sandbox: Sandbox,
+) -> None:
+    """The deadline passed before the create was sent: may_have_reached_server is False."""
+    sandbox.delay_next(1.0, route="token")
+    async with client_for(sandbox, deadline=0.3) as client:
+        with pytest.raises(vapay.APITimeoutError) as timed_out:
+            await client.virtual_accounts.create(
+                sandbox.state.accounts[0].id, bank_code="BRI", kind="permanent", amount=150_000
+            )
+
+    assert sandbox.state.count("virtual_accounts.create") == 0
+    assert timed_out.value.may_have_reached_server is False

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from vapay._numbers import NumberOutOfRangeError, decimal_from_text
+from vapay._numbers import NumberOutOfRangeError, decimal_from_string, decimal_from_text
 
 
 @pytest.mark.parametrize(
@@ -74,3 +74,29 @@ def test_text_that_is_no_number_is_a_value_error() -> None:
     with pytest.raises(ValueError, match="expected a decimal number, got 'abc'") as info:
         decimal_from_text("abc")
     assert not isinstance(info.value, NumberOutOfRangeError)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["1_000", "\uff11\uff12", "\u0661\u0662", "NaN", "Infinity", "1e", ".", "+"],
+    ids=[
+        "underscore",
+        "full-width",
+        "arabic-indic",
+        "nan",
+        "infinity",
+        "bare-exponent",
+        "dot",
+        "sign",
+    ],
+)
+def test_an_amount_string_must_be_plain_ascii_decimal(text: str) -> None:
+    """What Decimal() would also take (underscores, other scripts' digits) is refused."""
+    with pytest.raises(ValueError, match="expected a decimal number"):
+        decimal_from_string(text)
+
+
+@pytest.mark.parametrize("text", ["11000.00", "-0.5", "1E+5", ".5", "5."])
+def test_plain_decimal_strings_are_read_exactly(text: str) -> None:
+    """Ordinary notation is read with its digits and scale."""
+    assert decimal_from_string(text) == Decimal(text)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import math
 
 import pytest
 from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
+import vapay
 from vapay._errors import APIConnectionError, APITimeoutError
 from vapay._retry import RetryPolicy, backoff_delay, is_retryable, parse_retry_after
 from vapay._transport import Request, Response
@@ -284,3 +286,25 @@ def test_policy_backoff_is_configurable() -> None:
     policy = RetryPolicy(initial_delay=2.0, max_delay=5.0)
     delays = [policy.delay(n, None, now=NOW, jitter=one) for n in range(3)]
     assert delays == [2.0, 4.0, 5.0]
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"initial_delay": math.nan},
+        {"max_delay": -1.0},
+        {"initial_delay": math.inf},
+        {"max_retry_after": "60"},
+    ],
+    ids=["nan", "negative", "infinite", "text"],
+)
+def test_a_retry_policy_that_cannot_work_is_refused(options: dict[str, object]) -> None:
+    """A NaN delay would sleep forever, a negative one drop the backoff: ValueError. (Review.)"""
+    with pytest.raises(ValueError, match="must be a finite number of seconds >= 0"):
+        vapay.RetryPolicy(**options)  # type: ignore[arg-type]
+
+
+def test_a_retry_policy_of_another_type_is_refused_by_the_client() -> None:
+    """`retry_policy=5` is a ValueError at construction, not an AttributeError at a retry."""
+    with pytest.raises(ValueError, match=r"retry_policy must be a vapay\.RetryPolicy"):
+        vapay.Client(api_key="k", token="t", retry_policy=5)  # type: ignore[arg-type]

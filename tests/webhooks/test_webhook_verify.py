@@ -22,6 +22,7 @@ from webhook_helpers import (
 )
 
 import vapay
+from vapay import _webhook_signing as signing
 
 SIGNED = headers_for(PAYMENT_BODY)
 
@@ -352,3 +353,15 @@ def test_a_refusal_says_what_failed_in_words(reason: str) -> None:
 def test_a_refusal_is_a_vapay_error() -> None:
     """One `except vapay.VapayError` catches refusals too."""
     assert issubclass(vapay.WebhookVerificationError, vapay.VapayError)
+
+
+@pytest.mark.parametrize("secrets", [None, {"partner-1": None}, [None], 5], ids=repr)
+def test_a_missing_secret_is_a_value_error(secrets: object) -> None:
+    """`secrets=os.environ.get(...)` giving None is a ValueError, never a bare TypeError."""
+    body = b'{"event":"va-transaction","data":{}}'
+    headers = signing.signed_headers(
+        body, endpoint="/h", secret="s", api_key="partner-1", timestamp=1000, token="t"
+    )
+
+    with pytest.raises(ValueError, match="secret"):
+        vapay.webhooks.verify(body, headers, endpoint="/h", secrets=secrets, now=1000)  # type: ignore[arg-type]

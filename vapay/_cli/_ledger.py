@@ -17,7 +17,7 @@ from pathlib import Path
 from vapay._cli._terminal import shown
 from vapay._json import loads
 from vapay._models import DEFAULT_CURRENCY
-from vapay._numbers import decimal_from_text
+from vapay._numbers import decimal_from_string
 from vapay.reconcile import Invoice, reference_key
 
 REQUIRED = ("merchant_reff_no", "amount")
@@ -135,7 +135,7 @@ def _amount(value: object, where: str) -> Decimal:
         elif isinstance(value, int):
             amount = Decimal(value)
         elif isinstance(value, str):
-            amount = decimal_from_text(value.strip())
+            amount = decimal_from_string(value.strip())
         else:
             raise ValueError  # noqa: TRY301 - one message for every unusable value
     except ValueError:
