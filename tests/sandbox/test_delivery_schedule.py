@@ -19,6 +19,7 @@ from vapay.sandbox._webhook_events import php_json, wall_clock
         (404, 2),
         ("timeout", 1),
         ("connection_error", 1),
+        ("error", 5),
         (502, 5),
         (429, 5),
         (401, 5),

@@ -156,8 +156,9 @@ def test_the_cli_refuses_a_non_loopback_host(capsys: pytest.CaptureFixture[str])
             "empty",
         ),
         (["--webhook-secret-env", "VAPAY_T_EMPTY"], "needs --webhook-url"),
+        (["--webhook-url", "http://127.0.0.1:9/hooks\n"], "control characters"),
     ],
-    ids=["not-loopback", "variable-unset", "variable-empty", "no-url"],
+    ids=["not-loopback", "variable-unset", "variable-empty", "no-url", "line-break"],
 )
 def test_the_cli_refuses_bad_webhook_settings(
     args: list[str],
@@ -165,7 +166,7 @@ def test_the_cli_refuses_bad_webhook_settings(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """A non-loopback URL or a secret variable that is unset or empty exits 2 and says why."""
+    """A bad webhook URL or a secret variable that is unset or empty exits 2 and says why."""
     monkeypatch.delenv("VAPAY_T_UNSET", raising=False)
     monkeypatch.setenv("VAPAY_T_EMPTY", "")
 

@@ -285,6 +285,95 @@ async def test_a_redirect_off_this_machine_is_not_followed(sandbox: Sandbox) -> 
     )
 
 
+def redirecting(location: str, then: int | None = 200) -> web.Application:
+    """A handler that answers 307 to *location*, then *then* (None: 307 every time)."""
+    app = web.Application()
+    hits: list[int] = []
+
+    async def handle(request: web.Request) -> web.Response:
+        hits.append(1)
+        if then is None or len(hits) == 1:
+            return web.Response(status=307, headers={"Location": location})
+        return web.Response(status=then, text="ok")
+
+    app.router.add_post("/hooks/va", handle)
+    return app
+
+
+@pytest.mark.parametrize("location", ["http://[bad", "http://127.0.0.1:99999/x"])
+async def test_a_redirect_to_a_malformed_location_is_a_failed_attempt(
+    sandbox: Sandbox, location: str
+) -> None:
+    """A 307 whose Location is no URL is logged as a failure, and the retry goes out."""
+    async with WebhookReceiver(redirecting(location), endpoint=ENDPOINT) as receiver:
+        sandbox.send_webhooks_to(receiver.url)
+        await pay_any(sandbox)
+        deliveries = await sandbox.drain_deliveries()
+
+    assert [(d.attempt, d.status, d.error) for d in deliveries] == [
+        (1, 307, "a redirect to a malformed Location was not followed"),
+        (2, 200, None),
+    ]
+
+
+async def test_a_malformed_redirect_every_time_gets_five_retries(sandbox: Sandbox) -> None:
+    """A malformed Location is "any other failure": five retries."""
+    async with WebhookReceiver(
+        redirecting("http://[bad", then=None), endpoint=ENDPOINT
+    ) as receiver:
+        sandbox.send_webhooks_to(receiver.url)
+        await pay_any(sandbox)
+        deliveries = await sandbox.drain_deliveries()
+
+    assert [d.attempt for d in deliveries] == [1, 2, 3, 4, 5, 6]
+
+
+def fail_first_exchanges(sandbox: Sandbox, count: int) -> None:
+    """Make the first *count* attempts' exchanges raise an unexpected RuntimeError."""
+    sender = sandbox.state.webhooks
+    exchange = sender._exchange
+    calls: list[int] = []
+
+    async def failing(*args: Any) -> Any:
+        calls.append(1)
+        if len(calls) <= count:
+            raise RuntimeError("boom")
+        return await exchange(*args)
+
+    sender._exchange = failing  # type: ignore[method-assign]
+
+
+async def test_an_unexpected_error_is_logged_recorded_and_retried(
+    sandbox: Sandbox, handler: ScriptedHandler, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An attempt that raises is logged, logged as a delivery with the error, and retried."""
+    fail_first_exchanges(sandbox, 1)
+    await pay_any(sandbox)
+
+    deliveries = await sandbox.drain_deliveries()
+
+    assert [(d.attempt, d.status, d.error) for d in deliveries] == [
+        (1, None, "unexpected error: RuntimeError: boom"),
+        (2, 200, None),
+    ]
+    (record,) = [r for r in caplog.records if r.name == "vapay.sandbox"]
+    assert "failed unexpectedly" in record.getMessage()
+    assert record.exc_info is not None
+
+
+async def test_an_error_every_time_gets_five_retries(
+    sandbox: Sandbox, handler: ScriptedHandler, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Unexpected errors are "any other failure": five retries, nothing sent."""
+    fail_first_exchanges(sandbox, 99)
+    await pay_any(sandbox)
+
+    deliveries = await sandbox.drain_deliveries()
+
+    assert [d.attempt for d in deliveries] == [1, 2, 3, 4, 5, 6]
+    assert handler.received == []
+
+
 @pytest.mark.parametrize("answers", [[200]])
 async def test_an_expired_attempt_sends_nothing_and_a_late_payment_does(
     sandbox: Sandbox, handler: ScriptedHandler
@@ -429,12 +518,24 @@ async def test_duplicate_next_delivery_sends_a_signed_copy(
         {"kind": "late"},
         {"kind": "duplicate", "times": 0},
         {"kind": "stale_timestamp", "seconds": 0},
+        {"kind": "stale_timestamp", "seconds": float("inf")},
+        {"kind": "stale_timestamp", "seconds": float("nan")},
     ],
 )
 def test_a_bad_delivery_fault_is_refused(kwargs: dict[str, Any]) -> None:
-    """Unknown kinds, times below 1 and a non-positive age raise ValueError."""
+    """Unknown kinds, times below 1 and an age not finite and positive raise ValueError."""
     with pytest.raises(ValueError):  # noqa: PT011  (attrs' messages)
         DeliveryFault(**kwargs)
+
+
+@pytest.mark.parametrize("seconds", [float("inf"), float("-inf"), float("nan")])
+def test_backdating_by_a_non_finite_age_is_refused_at_the_call(seconds: float) -> None:
+    """backdate_next_delivery() raises ValueError at once, and adds no fault."""
+    sandbox = Sandbox()
+
+    with pytest.raises(ValueError, match="seconds must be a finite number above 0"):
+        sandbox.backdate_next_delivery(seconds)
+    assert sandbox.state.webhooks.faults == []
 
 
 async def test_clear_faults_clears_delivery_faults_too(sandbox: Sandbox) -> None:

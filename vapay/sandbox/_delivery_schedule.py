@@ -16,8 +16,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-# An HTTP status, or how the attempt failed without one.
-Outcome = int | Literal["timeout", "connection_error"]
+# An HTTP status, or how the attempt failed without one ("error": unexpectedly,
+# which the gateway would count as any other failure).
+Outcome = int | Literal["timeout", "connection_error", "error"]
 
 FOLLOWED_REDIRECTS = frozenset({307, 308})
 MAX_REDIRECTS = 5

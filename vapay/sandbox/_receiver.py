@@ -16,7 +16,7 @@ from yarl import URL
 
 from vapay import webhooks
 from vapay._errors import WebhookVerificationError
-from vapay.sandbox._loopback import loopback_host
+from vapay.sandbox._loopback import check_endpoint, loopback_host, wire_form
 from vapay.sandbox._progress import Progress
 
 
@@ -32,15 +32,16 @@ class WebhookReceiver:
         app: Your aiohttp application, holding the route of *endpoint*'s path;
             `None` for the recording handler (which then needs *secrets*).
         endpoint: The path and query the gateway is told to call
-            (`"/hooks/va?source=test"`); `url` ends with it.
+            (`"/hooks/va?source=test"`), which deliveries are signed for
+            exactly as written; `url` ends with it.
         secrets: The recording handler's candidate secrets, as `verify` takes them.
         clock: Unix-seconds time source of the recording handler's window check
             (pass the sandbox's clock if it is not the real one).
         host: The loopback address to bind.
 
     Raises:
-        ValueError: *host* is not loopback, *endpoint* is not a path, or the
-            recording handler has no *secrets*.
+        ValueError: *host* is not loopback, *endpoint* is not a path (or holds
+            a control character or a `#`), or the recording handler has no *secrets*.
     """
 
     def __init__(
@@ -55,6 +56,7 @@ class WebhookReceiver:
         self._host = loopback_host(host)
         if not endpoint.startswith("/"):
             raise ValueError(f"endpoint must be a path (and query) from /, not {endpoint!r}")
+        check_endpoint(endpoint, "endpoint")
         if app is None and not secrets:
             raise ValueError("the recording handler needs the secrets to verify with")
         self.endpoint = endpoint
@@ -84,7 +86,12 @@ class WebhookReceiver:
 
     def _recording_app(self) -> web.Application:
         app = web.Application()
-        app.router.add_post(URL(self.endpoint).path, self._receive)
+        # The path as it arrives (the sandbox posts to the endpoint as written),
+        # decoded as the router decodes it (`%2F` kept); a plain resource, so that
+        # braces in the path are not a pattern.
+        resource = web.PlainResource(URL(wire_form(self.endpoint), encoded=True).path_safe)
+        app.router.register_resource(resource)
+        resource.add_route("POST", self._receive)
         return app
 
     async def _receive(self, request: web.Request) -> web.Response:

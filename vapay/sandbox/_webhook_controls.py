@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from vapay.sandbox._loopback import loopback_url
+from vapay.sandbox._loopback import callback_url
 from vapay.sandbox._state import SandboxState
 from vapay.sandbox._webhooks import DeliveryFault, WebhookDelivery, WebhookTarget
 
@@ -26,27 +26,29 @@ class WebhookControls:
         Deliveries already under way, and their retries, keep the URL they had.
 
         Args:
-            url: An http(s) URL on a loopback host; its path and query are the
-                endpoint the signature covers.
+            url: An http(s) URL on a loopback host; its path and query, exactly
+                as given, are the endpoint the signature covers (`/` for an
+                empty path). They are posted to as they are, but for spaces
+                and non-ASCII characters, which go percent-encoded (UTF-8).
             secret: The secret to sign with from now on (default: unchanged, at
                 first the sandbox's client secret).
 
         Raises:
-            ValueError: *url* is not an http(s) URL on a loopback host, or
-                *secret* is empty.
+            ValueError: *url* is not an http(s) URL on a loopback host, holds a
+                user name or password or a control character, or *secret* is empty.
         """
         sender = self.state.webhooks
         if secret is not None:
             if not secret:
                 raise ValueError("the webhook secret must not be empty")
             sender.secret = secret
-        sender.target = None if url is None else WebhookTarget(loopback_url(url), sender.secret)
+        sender.target = None if url is None else WebhookTarget(callback_url(url), sender.secret)
 
     @property
     def webhook_url(self) -> str | None:
         """Where events are delivered, or `None` if nowhere."""
         target = self.state.webhooks.target
-        return None if target is None else str(target.url)
+        return None if target is None else target.callback.text
 
     @property
     def webhook_secret(self) -> str:
@@ -121,6 +123,9 @@ class WebhookControls:
         Past the 300 s window, `vapay.webhooks.verify` refuses them with reason
         `"expired"`. A refused delivery is retried as usual, and the retry is not
         backdated (unless *times* covers it too).
+
+        Raises:
+            ValueError: *seconds* is not a finite number above 0, or *times* is below 1.
         """
         fault = DeliveryFault(kind="stale_timestamp", times=times, seconds=seconds)
         return self._add_delivery_fault(fault)

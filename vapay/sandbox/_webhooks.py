@@ -30,7 +30,7 @@ from vapay.sandbox._delivery_schedule import (
     should_retry,
     succeeded,
 )
-from vapay.sandbox._loopback import is_loopback_url
+from vapay.sandbox._loopback import CallbackUrl, is_loopback_url
 from vapay.sandbox._progress import Progress
 
 DeliveryFaultKind = Literal["duplicate", "stale_timestamp", "bad_signature"]
@@ -42,6 +42,12 @@ _logger = logging.getLogger("vapay.sandbox")
 def _check_times(_: object, __: attrs.Attribute[int], value: int) -> None:
     if value < 1:
         raise ValueError(f"times must be at least 1, not {value}")
+
+
+def _check_seconds(_: object, __: attrs.Attribute[float], value: float) -> None:
+    # inf would pass "> 0" and then overflow int() at the delivery, killing it.
+    if not (math.isfinite(value) and value > 0):
+        raise ValueError(f"seconds must be a finite number above 0, not {value}")
 
 
 @attrs.define(kw_only=True)
@@ -64,7 +70,7 @@ class DeliveryFault:
         validator=attrs.validators.in_(frozenset(get_args(DeliveryFaultKind)))
     )
     times: int = attrs.field(default=1, validator=_check_times, on_setattr=attrs.setters.NO_OP)
-    seconds: float = attrs.field(default=600.0, validator=attrs.validators.gt(0.0))
+    seconds: float = attrs.field(default=600.0, validator=_check_seconds)
     applied: int = attrs.field(default=0, init=False)
 
 
@@ -76,7 +82,8 @@ class WebhookDelivery:
         event_id: The sandbox's number for the event (1, 2, ...): the attempts and
             duplicates of one event share it.
         event: The event's name, `"va-transaction"` or `"settlement.completed"`.
-        url: The URL posted to (the webhook URL when the event was sent).
+        url: The webhook URL when the event was sent, as given (on the wire, its
+            spaces and non-ASCII characters are percent-encoded).
         attempt: 1 for the first attempt, 2 for the first retry, ...; a duplicate
             has the number of the delivery it copies.
         headers: The headers sent (with the `Bearer` token and the signature).
@@ -84,7 +91,8 @@ class WebhookDelivery:
         status: The handler's HTTP status (after 307/308 redirects), or `None`
             when there was no answer.
         error: Why the delivery failed without an answer (`"timeout"`, the
-            connection error), or why a redirect was not followed; else `None`.
+            connection error, an unexpected error), or why a redirect was not
+            followed; else `None`.
         response_body: The start of the handler's answer (64 KiB at most).
         redirects: The URLs a 307 or 308 led to, in order.
         fault: The `DeliveryFault` kind applied, if any.
@@ -116,13 +124,18 @@ class WebhookDelivery:
 class WebhookTarget:
     """Where events go and the secret they are signed with."""
 
-    url: URL
+    callback: CallbackUrl
     secret: str = attrs.field(repr=False)
 
     @property
+    def url(self) -> URL:
+        """The URL posted to."""
+        return self.callback.url
+
+    @property
     def endpoint(self) -> str:
-        """The path and query the signature covers, as they go on the wire."""
-        return self.url.raw_path_qs
+        """The path and query the signature covers: the webhook URL's, exactly as given."""
+        return self.callback.endpoint
 
 
 @attrs.frozen
@@ -250,15 +263,16 @@ class WebhookSender:
         age: float = 0.0,
     ) -> Outcome:
         sent_at = self._clock()
-        headers = signed_headers(
-            event.body,
-            endpoint=target.endpoint,
-            secret=target.secret,
-            api_key=self._api_key,
-            timestamp=int(sent_at - age),
-        )
         started = time.monotonic()
+        headers: Mapping[str, str] = {}
         try:
+            headers = signed_headers(
+                event.body,
+                endpoint=target.endpoint,
+                secret=target.secret,
+                api_key=self._api_key,
+                timestamp=int(sent_at - age),
+            )
             answer = await asyncio.wait_for(
                 self._exchange(target.url, event.body, headers), self.timeout
             )
@@ -266,10 +280,18 @@ class WebhookSender:
             answer = _Answer("timeout", error=f"timeout: no answer within {self.timeout:g} s")
         except (aiohttp.ClientError, OSError) as err:
             answer = _Answer("connection_error", error=f"{type(err).__name__}: {err}")
+        # Whatever else: an attempt must never end its event's delivery silently.
+        except Exception as err:
+            _logger.exception(
+                "webhook event %d, attempt %d failed unexpectedly: retried as any other failure",
+                event.id,
+                attempt,
+            )
+            answer = _Answer("error", error=f"unexpected error: {type(err).__name__}: {err}")
         delivery = WebhookDelivery(
             event_id=event.id,
             event=event.name,
-            url=str(target.url),
+            url=target.callback.text,
             attempt=attempt,
             headers=headers,
             body=event.body,
@@ -302,8 +324,10 @@ class WebhookSender:
                 location = response.headers.get("Location")
             error = None
             if status in FOLLOWED_REDIRECTS and location is not None:
-                next_url = url.join(URL(location))
-                if not is_loopback_url(next_url):
+                next_url = _redirect_target(url, location)
+                if next_url is None:
+                    error = "a redirect to a malformed Location was not followed"
+                elif not is_loopback_url(next_url):
                     error = "a redirect off this machine was not followed"
                 elif len(redirects) == MAX_REDIRECTS:
                     error = f"more than {MAX_REDIRECTS} redirects"
@@ -354,6 +378,16 @@ class WebhookSender:
         session, self._session = self._session, None
         if session is not None:
             await session.close()
+
+
+def _redirect_target(url: URL, location: str) -> URL | None:
+    """*location* resolved against *url*, or `None` if it is not a URL one can POST to."""
+    try:
+        next_url = url.join(URL(location))
+        next_url.port  # noqa: B018  (yarl checks the port's range when it is read)
+    except ValueError:  # a bad IPv6 literal, a port past 65535, ...
+        return None
+    return next_url
 
 
 async def _start_of(response: aiohttp.ClientResponse) -> bytes:
