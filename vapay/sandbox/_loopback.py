@@ -17,6 +17,7 @@ import re
 from urllib.parse import quote
 
 import attrs
+from aiohttp import web
 from yarl import URL
 
 _WHERE = "loopback addresses only (127.0.0.0/8, ::1, localhost)"
@@ -133,3 +134,29 @@ def callback_url(text: str) -> CallbackUrl:
     endpoint = path_qs if path_qs.startswith("/") else f"/{path_qs}"
     url = URL(origin.group() + wire_form(endpoint), encoded=True)
     return CallbackUrl(text, url, endpoint)
+
+
+# A request still in flight at close() (one in a long delay fault, say) gets this
+# long to finish, then as long again once cancelled: close() must not hang a test.
+SHUTDOWN_TIMEOUT = 0.1
+
+
+async def serve(app: web.Application, host: str, port: int) -> tuple[web.AppRunner, str]:
+    """Serve *app* on *host* (loopback) and *port* (0: a free one).
+
+    Returns:
+        The runner (`cleanup()` it to stop) and the base URL, `http://host:port`.
+
+    Raises:
+        OSError: the port cannot be bound.
+    """
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT)
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, host, port).start()
+    except BaseException:
+        await runner.cleanup()
+        raise
+    bound = runner.addresses[0][1]
+    shown = f"[{host}]" if ":" in host else host
+    return runner, f"http://{shown}:{bound}"

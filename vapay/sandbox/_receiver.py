@@ -16,7 +16,7 @@ from yarl import URL
 
 from vapay import webhooks
 from vapay._errors import WebhookVerificationError
-from vapay.sandbox._loopback import check_endpoint, loopback_host, wire_form
+from vapay.sandbox._loopback import check_endpoint, loopback_host, serve, wire_form
 from vapay.sandbox._progress import Progress
 
 
@@ -139,17 +139,8 @@ class WebhookReceiver:
         """
         if self._runner is not None:
             raise RuntimeError("The webhook receiver is already started.")
-        # A short shutdown: a handler still running at close() must not hang the test.
-        runner = web.AppRunner(self._app, access_log=None, shutdown_timeout=0.1)
-        await runner.setup()
-        try:
-            await web.TCPSite(runner, self._host, 0).start()
-        except BaseException:
-            await runner.cleanup()
-            raise
-        port = runner.addresses[0][1]
-        host = f"[{self._host}]" if ":" in self._host else self._host
-        self._runner, self._url = runner, f"http://{host}:{port}{self.endpoint}"
+        runner, base_url = await serve(self._app, self._host, 0)
+        self._runner, self._url = runner, base_url + self.endpoint
 
     async def close(self) -> None:
         """Stop serving (running the application's cleanup). Safe to call twice."""

@@ -14,7 +14,7 @@ from vapay.sandbox._actions import MoneyActions
 from vapay.sandbox._app import build_app
 from vapay.sandbox._data import generate
 from vapay.sandbox._faults import Fault, FaultKind, ScheduleEntry, schedule
-from vapay.sandbox._loopback import loopback_host
+from vapay.sandbox._loopback import loopback_host, serve
 from vapay.sandbox._state import SandboxState, StatusRoute
 from vapay.sandbox._tokens import TokenStore
 from vapay.sandbox._transactions import history_anchor, seed_ledger
@@ -24,9 +24,6 @@ from vapay.sandbox._webhooks import WebhookSender
 DEFAULT_API_KEY = "vapay-sandbox-api-key"
 DEFAULT_CLIENT_ID = "vapay-sandbox-client-id"
 DEFAULT_CLIENT_SECRET = "vapay-sandbox-client-secret"  # noqa: S105  (a fake)
-# A request still in flight at close() (one in a long delay fault, say) gets this
-# long to finish, then as long again once cancelled: close() must not hang a test.
-_SHUTDOWN_TIMEOUT = 0.1
 
 
 class ClientOptions(TypedDict):
@@ -210,18 +207,7 @@ class Sandbox(MoneyActions, WebhookControls):
         """
         if self._runner is not None:
             raise RuntimeError("The sandbox is already started.")
-        runner = web.AppRunner(
-            build_app(self.state), access_log=None, shutdown_timeout=_SHUTDOWN_TIMEOUT
-        )
-        await runner.setup()
-        try:
-            await web.TCPSite(runner, self._host, self._port).start()
-        except BaseException:
-            await runner.cleanup()
-            raise
-        port = runner.addresses[0][1]
-        host = f"[{self._host}]" if ":" in self._host else self._host
-        self._runner, self._url = runner, f"http://{host}:{port}"
+        self._runner, self._url = await serve(build_app(self.state), self._host, self._port)
 
     async def close(self) -> None:
         """Cancel the webhook deliveries due, stop serving, close every connection.
