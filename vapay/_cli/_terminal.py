@@ -31,7 +31,7 @@ def _json_escape(match: re.Match[str]) -> str:
 
 
 def json_safe(encoded: str) -> str:
-    """JSON text with what a terminal would act on escaped as `\\uXXXX`: the same values."""
+    """JSON text with what a terminal would act on escaped as `\\u` escapes: the same values."""
     return _UNSAFE_IN_JSON.sub(_json_escape, encoded)
 
 

@@ -47,7 +47,7 @@ def _between(rng: random.Random, low: int, high: int) -> int:
 
 
 def new_transaction_id(rng: random.Random, post_ms: int, taken: Container[str]) -> str:
-    """A business id not in *taken*: `VA-YYYYMMDD-XXXXXXXXXX` or 22 digits.
+    """A business id not in *taken*: `VA-` and the date, `-` and ten characters, or 22 digits.
 
     Both carry the posting time on the gateway's (Jakarta) calendar, as the
     documented examples do (`VA-20251024-...`, `32111` + `20250926133543` + `246`).

@@ -1,7 +1,7 @@
 """The events the sandbox's gateway sends, as the gateway writes them (MONEY-IN.md §5).
 
 Bodies are what PHP's `json_encode` prints by default: compact, keys in the
-documented order, `/` escaped as `\\/` and non-ASCII as `\\uXXXX`. So a handler
+documented order, `/` escaped as `\\/` and non-ASCII as `\\u` escapes. So a handler
 that hashes its own re-encoding of the body, rather than verifying the bytes it
 received, fails here as it would against the gateway. Amounts are numbers
 (integers when whole, else the double's shortest form, as PHP prints them); times
