@@ -148,8 +148,8 @@ def dumps(obj: object) -> str:
 
     The encoder escapes the C0 controls (ESC among them) itself; what it leaves
     raw and a terminal would still act on (C1 controls such as the one-byte CSI
-    U+009B, bidirectional overrides, lone surrogates) is escaped as a `\\u` escape of four hex digits,
-    which any JSON reader decodes back to the same string.
+    U+009B, bidirectional overrides, lone surrogates) is written as a `\\u`
+    escape, which any JSON reader decodes back to the same string.
     """
     return json_safe(json.dumps(obj, ensure_ascii=False, separators=(",", ":")))
 
