@@ -35,7 +35,6 @@ the payments streamed through.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import AsyncIterable, Callable, Iterable
 from decimal import Decimal
 
@@ -100,19 +99,26 @@ def checked_invoice(invoice: Invoice) -> Invoice:
         raise TypeError(
             f"invoice {key!r}: the amount must be a Decimal or an int, got {amount!r:.40}"
         )
-    exact = Decimal(amount)
+    exact = amount if type(amount) is Decimal else Decimal(amount)
     if not exact.is_finite() or exact < 0:
         raise ValueError(f"invoice {key!r}: the amount must be >= 0, got {exact}")
-    if not (isinstance(currency, str) and _CURRENCY.fullmatch(currency)):
+    if not (
+        isinstance(currency, str)
+        and len(currency) == _CURRENCY_LENGTH
+        and currency.isascii()
+        and currency.isalpha()
+    ):
         raise ValueError(
             f"invoice {key!r}: the currency must be three letters, got {currency!r:.20}"
         )
     if account_id is not None and not isinstance(account_id, str):
         raise TypeError(f"invoice {key!r}: the account id must be a string or None")
+    if type(amount) is Decimal and currency.isupper():
+        return invoice  # the common case: no copy of a large ledger
     return attrs.evolve(invoice, amount=exact, currency=currency.upper())
 
 
-_CURRENCY = re.compile("[A-Za-z]{3}")
+_CURRENCY_LENGTH = 3
 
 
 def reference_key(reference: str) -> str:

@@ -84,7 +84,7 @@ def test_a_csv_with_a_byte_order_mark_reads(tmp_path: Path) -> None:
         (
             "l.csv",
             "merchant_reff_no,amount\nINV-1,NaN\n",
-            "line 2: the amount 'NaN' is not a number",
+            "line 2: the amount 'NaN' is not an amount",
         ),
         (
             "l.csv",

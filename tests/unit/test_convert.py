@@ -197,10 +197,10 @@ def test_amount_becomes_exact_decimal(wire: object, expected: str) -> None:
 @pytest.mark.parametrize(
     ("wire", "problem"),
     [
-        ("NaN", "expected a decimal number, got 'NaN'"),
-        ("Infinity", "expected a decimal number, got 'Infinity'"),
-        ("-Infinity", "expected a decimal number, got '-Infinity'"),
-        ("sNaN", "expected a decimal number, got 'sNaN'"),
+        ("NaN", "expected a finite amount, got 'NaN'"),
+        ("Infinity", "expected a finite amount, got 'Infinity'"),
+        ("-Infinity", "expected a finite amount, got '-Infinity'"),
+        ("sNaN", "expected a finite amount, got 'sNaN'"),
         (number("NaN"), "expected a finite amount, got nan"),
         (number("-Infinity"), "expected a finite amount, got -inf"),
         ("1E+9999999", "the number 1E+9999999 is out of range"),

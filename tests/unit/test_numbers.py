@@ -78,13 +78,11 @@ def test_text_that_is_no_number_is_a_value_error() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["1_000", "\uff11\uff12", "\u0661\u0662", "NaN", "Infinity", "1e", ".", "+"],
+    ["1_000", "\uff11\uff12", "\u0661\u0662", "1e", ".", "+"],
     ids=[
         "underscore",
         "full-width",
         "arabic-indic",
-        "nan",
-        "infinity",
         "bare-exponent",
         "dot",
         "sign",
