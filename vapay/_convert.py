@@ -66,8 +66,8 @@ def _to_int(value: object, _: object = None) -> int:
 
 def _to_decimal(value: object, _: object = None) -> Decimal:
     if type(value) is str:
-        # Surrounding whitespace is tolerated, as Decimal() itself does.
-        result = decimal_from_string(value.strip())
+        # Decimal() itself ignores surrounding whitespace.
+        result = decimal_from_string(value)
     elif type(value) is Decimal:
         result = value  # in range: `_envelope.loads` made it
     elif type(value) is int:
