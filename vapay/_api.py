@@ -20,11 +20,11 @@ from yarl import URL
 from vapay._capture import active as active_captures
 from vapay._capture import send_captured
 from vapay._convert import DecodeError, structure, structure_page
-from vapay._envelope import data_of, unwrap
+from vapay._envelope import data_of, malformed, unwrap
 from vapay._errors import APIResponseValidationError
 from vapay._models import Page
 from vapay._pagination import PageSource
-from vapay._transport import Handler, Request, Response, body_text
+from vapay._transport import Handler, Request, Response
 from vapay._validate import check_header_token, check_int
 
 T = TypeVar("T")
@@ -214,11 +214,4 @@ def decoding(response: Response) -> Iterator[None]:
 
 def decode_error(response: Response, err: DecodeError) -> APIResponseValidationError:
     """*err*, met decoding *response*, as the error naming the request."""
-    request = response.request
-    return APIResponseValidationError(
-        f"{request.method} {request.path}: {err}",
-        status=response.status,
-        body=body_text(response.body),
-        method=request.method,
-        path=request.path,
-    )
+    return malformed(response, str(err))

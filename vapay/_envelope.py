@@ -17,42 +17,36 @@ def unwrap(response: Response) -> Mapping[str, object]:
         APIStatusError: a status other than 2xx, or `"success": false`.
         APIResponseValidationError: a 2xx whose body is not a JSON object.
     """
-    request = response.request
     try:
         decoded = loads(response.body)
     except NumberOutOfRangeError as err:
-        where = _where(response)
-        raise APIResponseValidationError(
-            f"{where}: {err} in the JSON body",
-            status=response.status,
-            body=body_text(response.body),
-            method=request.method,
-            path=request.path,
-        ) from None
+        raise malformed(response, f"{err} in the JSON body") from None
     except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
         if not 200 <= response.status < 300:  # noqa: PLR2004
             raise _status_error(response, body_text(response.body)) from None
-        where = _where(response)
-        raise APIResponseValidationError(
-            f"{where}: the body is not JSON: {body_text(response.body)!r}",
-            status=response.status,
-            body=body_text(response.body),
-            method=request.method,
-            path=request.path,
-        ) from None
+        raise malformed(response, f"the body is not JSON: {body_text(response.body)!r}") from None
     if not 200 <= response.status < 300:  # noqa: PLR2004
         raise _status_error(response, decoded)
     if not isinstance(decoded, dict):
-        raise APIResponseValidationError(
-            f"{_where(response)}: expected a JSON object @ $, got {type(decoded).__name__}",
-            status=response.status,
-            body=body_text(response.body),
-            method=request.method,
-            path=request.path,
-        )
+        raise malformed(response, f"expected a JSON object @ $, got {type(decoded).__name__}")
     if _says_failure(decoded.get("success")):
         raise _status_error(response, decoded)
     return decoded
+
+
+def malformed(response: Response, problem: str) -> APIResponseValidationError:
+    """The error for *response*, an answer not in the documented shape: *problem* says how.
+
+    Built only for an error, never on the way of a good answer.
+    """
+    request = response.request
+    return APIResponseValidationError(
+        f"{request.method} {request.path}: {problem}",
+        status=response.status,
+        body=body_text(response.body),
+        method=request.method,
+        path=request.path,
+    )
 
 
 def _status_error(response: Response, body: object) -> APIStatusError:
@@ -68,11 +62,6 @@ def _status_error(response: Response, body: object) -> APIStatusError:
     )
 
 
-def _where(response: Response) -> str:
-    # Formatted only for an error: never on the way of a good answer.
-    return f"{response.request.method} {response.request.path}"
-
-
 def _says_failure(success: object) -> bool:
     # PHP backends are loose with booleans: "false", 0 and "0" mean false too.
     return success is False or success in (0, "0", "false", "False")
@@ -81,12 +70,5 @@ def _says_failure(success: object) -> bool:
 def data_of(envelope: Mapping[str, object], response: Response) -> object:
     """The envelope's `data`, which a successful answer must have."""
     if "data" not in envelope:
-        request = response.request
-        raise APIResponseValidationError(
-            f"{_where(response)}: required field missing @ $.data",
-            status=response.status,
-            body=body_text(response.body),
-            method=request.method,
-            path=request.path,
-        )
+        raise malformed(response, "required field missing @ $.data")
     return envelope["data"]

@@ -12,13 +12,19 @@ only what cannot go on the wire (spaces, non-ASCII).
 
 from __future__ import annotations
 
+import abc
 import ipaddress
 import re
+from types import TracebackType
+from typing import TypeVar
 from urllib.parse import quote
 
 import attrs
 from aiohttp import web
+from typing_extensions import Self
 from yarl import URL
+
+S = TypeVar("S", bound="LoopbackServer")
 
 _WHERE = "loopback addresses only (127.0.0.0/8, ::1, localhost)"
 
@@ -141,7 +147,7 @@ def callback_url(text: str) -> CallbackUrl:
 SHUTDOWN_TIMEOUT = 0.1
 
 
-async def serve(app: web.Application, host: str, port: int) -> tuple[web.AppRunner, str]:
+async def _serve(app: web.Application, host: str, port: int) -> tuple[web.AppRunner, str]:
     """Serve *app* on *host* (loopback) and *port* (0: a free one).
 
     Returns:
@@ -160,3 +166,75 @@ async def serve(app: web.Application, host: str, port: int) -> tuple[web.AppRunn
     bound = runner.addresses[0][1]
     shown = f"[{host}]" if ":" in host else host
     return runner, f"http://{shown}:{bound}"
+
+
+class LoopbackServer(abc.ABC):
+    """An aiohttp application served on loopback: `start()`, `url`, `close()`, `async with`.
+
+    Subclasses say what they serve (`_application`), where (`_address`), what
+    their URL adds to the base (`_url_of`), what to stop first (`_before_close`),
+    and their name in messages (`_name`).
+    """
+
+    _name = "server"
+
+    def __init__(self) -> None:
+        self._runner: web.AppRunner | None = None
+        self._url: str | None = None
+
+    @abc.abstractmethod
+    def _application(self) -> web.Application:
+        """The application to serve."""
+
+    @abc.abstractmethod
+    def _address(self) -> tuple[str, int]:
+        """The loopback host and port (0: a free one) to bind."""
+
+    def _url_of(self, base: str) -> str:
+        return base
+
+    async def _before_close(self) -> None:  # noqa: B027 - a hook; nothing by default
+        """What to stop before the server (background work that uses it)."""
+
+    @property
+    def url(self) -> str:
+        """Where it is served, `http://127.0.0.1:PORT` (and any path of its own).
+
+        Raises:
+            RuntimeError: It is not started.
+        """
+        if self._url is None:
+            raise RuntimeError(f"The {self._name} is not started: use `async with` or start().")
+        return self._url
+
+    async def start(self) -> None:
+        """Bind and start serving.
+
+        Raises:
+            RuntimeError: It is already started.
+            OSError: The port cannot be bound.
+        """
+        if self._runner is not None:
+            raise RuntimeError(f"The {self._name} is already started.")
+        host, port = self._address()
+        self._runner, base = await _serve(self._application(), host, port)
+        self._url = self._url_of(base)
+
+    async def close(self) -> None:
+        """Stop serving and close every connection. Safe to call twice."""
+        await self._before_close()
+        runner, self._runner, self._url = self._runner, None, None
+        if runner is not None:
+            await runner.cleanup()
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()

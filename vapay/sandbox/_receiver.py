@@ -9,18 +9,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from types import TracebackType
 
 from aiohttp import web
 from yarl import URL
 
 from vapay import webhooks
 from vapay._errors import WebhookVerificationError
-from vapay.sandbox._loopback import check_endpoint, loopback_host, serve, wire_form
+from vapay.sandbox._loopback import LoopbackServer, check_endpoint, loopback_host, wire_form
 from vapay.sandbox._progress import Progress
 
 
-class WebhookReceiver:
+class WebhookReceiver(LoopbackServer):
     """Serves a webhook handler on loopback, for a sandbox to deliver to.
 
         async with WebhookReceiver(secrets=[sandbox.webhook_secret]) as receiver:
@@ -66,23 +65,23 @@ class WebhookReceiver:
         self._clock = clock
         self._app = app if app is not None else self._recording_app()
         self._received = Progress()
-        self._runner: web.AppRunner | None = None
-        self._url: str | None = None
+        super().__init__()
 
     def __repr__(self) -> str:
         where = self._url or "not started"
         return f"<WebhookReceiver {where} events={len(self.events)} refusals={len(self.refusals)}>"
 
-    @property
-    def url(self) -> str:
-        """The URL to deliver to: `http://127.0.0.1:PORT` and the endpoint.
+    _name = "webhook receiver"
 
-        Raises:
-            RuntimeError: The receiver is not started.
-        """
-        if self._url is None:
-            raise RuntimeError("The webhook receiver is not started: use `async with` or start().")
-        return self._url
+    def _application(self) -> web.Application:
+        return self._app
+
+    def _address(self) -> tuple[str, int]:
+        return self._host, 0
+
+    def _url_of(self, base: str) -> str:
+        # The URL to deliver to: the base and the endpoint.
+        return base + self.endpoint
 
     def _recording_app(self) -> web.Application:
         app = web.Application()
@@ -130,32 +129,3 @@ class WebhookReceiver:
                 f"{self._received.count} of {count} deliveries arrived within {timeout:g} s"
             )
         return list(self.events)
-
-    async def start(self) -> None:
-        """Bind a free port and start serving.
-
-        Raises:
-            RuntimeError: It is already started.
-        """
-        if self._runner is not None:
-            raise RuntimeError("The webhook receiver is already started.")
-        runner, base_url = await serve(self._app, self._host, 0)
-        self._runner, self._url = runner, base_url + self.endpoint
-
-    async def close(self) -> None:
-        """Stop serving (running the application's cleanup). Safe to call twice."""
-        runner, self._runner, self._url = self._runner, None, None
-        if runner is not None:
-            await runner.cleanup()
-
-    async def __aenter__(self) -> WebhookReceiver:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()

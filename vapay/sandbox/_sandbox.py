@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Iterable
-from types import TracebackType
 from typing import TypedDict, get_args
 
 from aiohttp import web
@@ -14,7 +13,7 @@ from vapay.sandbox._actions import MoneyActions
 from vapay.sandbox._app import build_app
 from vapay.sandbox._data import generate
 from vapay.sandbox._faults import Fault, FaultKind, ScheduleEntry, schedule
-from vapay.sandbox._loopback import loopback_host, serve
+from vapay.sandbox._loopback import LoopbackServer, loopback_host
 from vapay.sandbox._state import SandboxState, StatusRoute
 from vapay.sandbox._tokens import TokenStore
 from vapay.sandbox._transactions import history_anchor, seed_ledger
@@ -35,13 +34,16 @@ class ClientOptions(TypedDict):
     base_url: str
 
 
-class Sandbox(MoneyActions, WebhookControls):
+class Sandbox(LoopbackServer, MoneyActions, WebhookControls):
     """An in-process, stateful fake of the API, served over loopback.
 
     Use it as an async context manager (or call `start()` and `close()`):
 
         async with Sandbox(accounts=3, virtual_accounts_per_account=5) as sb:
             client = vapay.Client(**sb.client_options())
+
+    Once started, `url` is its base URL, `http://127.0.0.1:PORT` (no trailing
+    slash; the API's paths start with /api).
 
     Faults are switched on with the methods below; each returns the `Fault` it
     added, whose `times` counts down and `applied` counts up as requests hit it.
@@ -152,23 +154,23 @@ class Sandbox(MoneyActions, WebhookControls):
             webhooks=webhooks,
         )
         self.send_webhooks_to(webhook_url, secret=webhook_secret)
-        self._runner: web.AppRunner | None = None
-        self._url: str | None = None
+        super().__init__()
 
     def __repr__(self) -> str:
         where = self._url or "not started"
         return f"<Sandbox {where} accounts={len(self.state.accounts)}>"
 
-    @property
-    def url(self) -> str:
-        """Base URL, `http://127.0.0.1:PORT` (no trailing slash; paths start /api).
+    _name = "sandbox"
 
-        Raises:
-            RuntimeError: The sandbox is not started.
-        """
-        if self._url is None:
-            raise RuntimeError("The sandbox is not started: use `async with` or start().")
-        return self._url
+    def _application(self) -> web.Application:
+        return build_app(self.state)
+
+    def _address(self) -> tuple[str, int]:
+        return self._host, self._port
+
+    async def _before_close(self) -> None:
+        # Deliveries due would post to handlers while the server goes away.
+        await self.state.webhooks.close()
 
     @property
     def api_key(self) -> str:
@@ -197,39 +199,6 @@ class Sandbox(MoneyActions, WebhookControls):
             "client_secret": self.client_secret,
             "base_url": self.url,
         }
-
-    async def start(self) -> None:
-        """Bind and start serving.
-
-        Raises:
-            RuntimeError: It is already started.
-            OSError: The port cannot be bound.
-        """
-        if self._runner is not None:
-            raise RuntimeError("The sandbox is already started.")
-        self._runner, self._url = await serve(build_app(self.state), self._host, self._port)
-
-    async def close(self) -> None:
-        """Cancel the webhook deliveries due, stop serving, close every connection.
-
-        Safe to call twice.
-        """
-        await self.state.webhooks.close()
-        runner, self._runner, self._url = self._runner, None, None
-        if runner is not None:
-            await runner.cleanup()
-
-    async def __aenter__(self) -> Sandbox:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()
 
     # Faults. `route=None` targets every route except "token"; "token" targets
     # both token endpoints; otherwise a route name such as "accounts.list".
